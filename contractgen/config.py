@@ -1,0 +1,68 @@
+"""Settings, read in one place and passed down. Nothing reads the environment at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # repr=False: the key must never reach a log line, an error message or an export.
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    # Explicit timeouts instead of the SDK's 600 s default: a stalled stream
+    # must be noticed in seconds, not minutes.
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    # Offline engine speed in tokens per second; 0 means as fast as possible.
+    rate: float = 50.0
+    provider: str = "auto"  # "auto" | "offline" | "openai"
+
+    @property
+    def provider_name(self) -> str:
+        if self.provider != "auto":
+            return self.provider
+        return "openai" if (self.api_key or self.base_url) else "offline"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], secrets: Mapping[str, Any] | None = None, **overrides: Any) -> "Settings":
+        """Environment first, then Streamlit-style secrets, then explicit overrides (CLI flags, form)."""
+        merged: dict[str, Any] = {}
+        source = {**{k: v for k, v in (secrets or {}).items() if isinstance(v, (str, int, float))}, **env}
+        names = {
+            "OPENAI_API_KEY": "api_key",
+            "OPENAI_BASE_URL": "base_url",
+            "OPENAI_MODEL": "model",
+            "CONTRACTGEN_CONNECT_TIMEOUT": "connect_timeout",
+            "CONTRACTGEN_READ_TIMEOUT": "read_timeout",
+            "CONTRACTGEN_RATE": "rate",
+            "CONTRACTGEN_PROVIDER": "provider",
+        }
+        for env_name, attr in names.items():
+            value = source.get(env_name)
+            if value not in (None, ""):
+                merged[attr] = value
+        merged.update({k: v for k, v in overrides.items() if v is not None})
+        for attr in ("connect_timeout", "read_timeout", "rate"):
+            if attr in merged:
+                merged[attr] = _number(attr, merged[attr])
+        return cls(**merged)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+def _number(name: str, value: Any) -> float:
+    from .errors import InputError
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError([f"Setting {name} must be a number, not \u201c{value}\u201d."]) from None
+    if number < 0:
+        raise InputError([f"Setting {name} must not be negative."])
+    return number

@@ -1,0 +1,25 @@
+"""The errors a person sees. Anything else is a bug and should crash loudly."""
+
+from __future__ import annotations
+
+
+class ContractgenError(Exception):
+    """An expected failure with a message fit to show in the UI and the CLI."""
+
+
+class InputError(ContractgenError):
+    """The request is invalid. `problems` holds one sentence per field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+class ProviderError(ContractgenError):
+    """A provider call failed. `kind` is one of the fault kinds of the product brief."""
+
+    def __init__(self, kind: str, message: str, *, retryable: bool, retry_after: float | None = None):
+        self.kind = kind
+        self.retryable = retryable
+        self.retry_after = retry_after
+        super().__init__(message)

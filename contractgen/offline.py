@@ -1,0 +1,73 @@
+"""The offline drafting engine: a template engine (not AI) that streams a real document.
+
+It renders the clause library for the request, then streams the text in
+token-sized pieces at a configurable rate. It is deterministic, so it is also
+the reference that resumed documents are compared with.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterator
+
+from .library import get_library, render
+from .request import TermsRequest
+from .stream import Delta, Usage
+from .tokens import estimate_tokens, split_tokens
+
+LABEL = "Offline template engine (clause library, not AI)"
+MODEL = "contractgen-offline"
+
+
+class OfflineEngine:
+    name = "offline"
+    label = LABEL
+    model = MODEL
+
+    def __init__(self, rate: float = 50.0, *, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic):
+        self.rate = rate
+        self._sleep = sleep
+        self._clock = clock
+
+    def document(self, request: TermsRequest) -> str:
+        return render(get_library(request.doc_type), request)
+
+    def continuation(self, request: TermsRequest, partial: str) -> str:
+        """The rest of the document after `partial`.
+
+        When `partial` is a prefix of the document (the normal case: it came
+        from this engine) the rest is exact. Otherwise the engine continues
+        after the longest common prefix: the best a template can do with text
+        it did not write.
+        """
+        full = self.document(request)
+        if full.startswith(partial):
+            return full[len(partial):]
+        common = 0
+        for a, b in zip(full, partial):
+            if a != b:
+                break
+            common += 1
+        return full[common:]
+
+    def stream(self, request: TermsRequest, partial: str = "") -> Iterator[Delta]:
+        rest = self.continuation(request, partial)
+        pieces = split_tokens(rest)
+        if self.rate <= 0:
+            # Full speed: larger pieces keep per-delta overhead negligible.
+            pieces = ["".join(pieces[i:i + 64]) for i in range(0, len(pieces), 64)]
+        start = self._clock()
+        for i, piece in enumerate(pieces):
+            if self.rate > 0:
+                # Pace against the start time, not the previous token, so
+                # scheduling jitter does not accumulate into a slower stream.
+                wait = start + i / self.rate - self._clock()
+                if wait > 0:
+                    self._sleep(wait)
+            yield Delta(text=piece)
+        yield Delta(finish_reason="stop", usage=Usage(
+            prompt_tokens=estimate_tokens(request.model_dump_json()) + estimate_tokens(partial),
+            completion_tokens=estimate_tokens(rest),
+            estimated=True,
+        ))

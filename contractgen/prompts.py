@@ -1,0 +1,86 @@
+"""Chat messages for a document request, and the way back from messages to a request.
+
+The form's answers travel as a JSON block inside the user message: a model
+reads it as well as prose, and the offline engine served over HTTP can parse
+it back, so the same prompt drives a real model and the reference engine.
+
+Continuation: the partial text is sent as an assistant message (prefill,
+honoured natively by servers that support it) followed by a user instruction to
+continue exactly from its last character (for servers that do not). Any text
+the model repeats at the seam is removed by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .errors import InputError
+from .library import get_library, outline
+from .request import TermsRequest, parse_request
+
+SYSTEM = (
+    "You are a careful legal drafter. You write complete, coherent, professionally worded "
+    "legal documents in plain English. You output Markdown only, with no commentary before or after."
+)
+
+CONTINUE = (
+    "The connection dropped. Continue the document exactly from the last character of your previous "
+    "message, mid-word if needed. Do not repeat any text that is already written and do not add commentary."
+)
+
+_DETAILS = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
+
+
+def user_prompt(request: TermsRequest) -> str:
+    library = get_library(request.doc_type)
+    sections = outline(library, request)
+    lines = [
+        f"Write the {library.title} for the company described below.",
+        "",
+        "Format:",
+        f"- Start with `# {library.title}`, then a short preamble paragraph.",
+        "- Each section is a level-2 heading `## N. Title`; each subsection a level-3 heading `### N.M Title`.",
+        "- Use exactly these sections and subsections, in this order:",
+    ]
+    for s in sections:
+        lines.append(f"  - {s.number}. {s.title}: " + "; ".join(f"{n} {t}" for n, t in s.subsections))
+    lines += [
+        "- Write each subsection as one to three paragraphs. Use the details; never invent a company name, address or URL.",
+        "",
+        "Details (JSON):",
+        "```json",
+        json.dumps(request.model_dump(mode="json"), indent=2, ensure_ascii=False),
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+def build_messages(request: TermsRequest, partial: str = "") -> list[dict[str, str]]:
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user_prompt(request)}]
+    if partial:
+        messages += [{"role": "assistant", "content": partial}, {"role": "user", "content": CONTINUE}]
+    return messages
+
+
+def parse_messages(messages: list[dict[str, Any]]) -> tuple[TermsRequest, str]:
+    """(request, partial text) from messages built by `build_messages`."""
+    request: TermsRequest | None = None
+    partial = ""
+    for message in messages:
+        content = message.get("content") or ""
+        if not isinstance(content, str):
+            continue
+        if message.get("role") == "user" and request is None:
+            found = _DETAILS.search(content)
+            if found:
+                try:
+                    request = parse_request(json.loads(found.group(1)))
+                except json.JSONDecodeError as exc:
+                    raise InputError([f"The details block is not valid JSON: {exc.msg}."]) from None
+        elif message.get("role") == "assistant":
+            partial = content
+    if request is None:
+        raise InputError(["The request has no details block; send the messages contractgen builds."])
+    return request, partial

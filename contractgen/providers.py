@@ -1,0 +1,75 @@
+"""Providers: the offline template engine and OpenAI (or any OpenAI-compatible server).
+
+Both take a request and the partial text written so far and yield `Delta`s,
+so the code above them does not care which one it talks to.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Protocol
+
+import openai
+
+from .config import Settings
+from .errors import ProviderError
+from .faults import classify
+from .offline import OfflineEngine
+from .prompts import build_messages
+from .request import TermsRequest
+from .stream import Delta, Usage
+
+
+class Provider(Protocol):
+    name: str
+    label: str
+    model: str
+
+    def stream(self, request: TermsRequest, partial: str = "") -> Iterator[Delta]: ...
+
+
+class OpenAIProvider:
+    name = "openai"
+
+    def __init__(self, settings: Settings, model: str | None = None):
+        self.model = model or settings.model
+        self.base_url = settings.base_url
+        host = settings.base_url or "api.openai.com"
+        self.label = f"{self.model} via {host}"
+        self._client = openai.OpenAI(
+            # Local OpenAI-compatible servers need no key, but the SDK insists on one.
+            api_key=settings.api_key or "unused",
+            base_url=settings.base_url or None,
+            timeout=openai.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            # Retries belong to contractgen's resume logic, which keeps the
+            # partial text; the SDK's own retries would start over silently.
+            max_retries=0,
+        )
+
+    def stream(self, request: TermsRequest, partial: str = "") -> Iterator[Delta]:
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model,
+                messages=build_messages(request, partial),
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            with response:
+                for chunk in response:
+                    if chunk.usage is not None:
+                        yield Delta(usage=Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens))
+                    for choice in chunk.choices or ():
+                        text = choice.delta.content if choice.delta else None
+                        if text or choice.finish_reason:
+                            yield Delta(text=text or "", finish_reason=choice.finish_reason)
+        except ProviderError:
+            raise
+        except Exception as exc:  # classify() re-raises anything that is not a provider failure
+            raise classify(exc) from exc
+
+
+def make_provider(settings: Settings) -> Provider:
+    if settings.provider_name == "offline":
+        return OfflineEngine(rate=settings.rate)
+    if settings.provider_name == "openai":
+        return OpenAIProvider(settings)
+    raise ProviderError("fatal", f"Unknown provider \u201c{settings.provider}\u201d; use offline or openai.", retryable=False)
