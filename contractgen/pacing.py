@@ -68,3 +68,10 @@ class ParagraphStreams:
                 piece, self._pending = self._pending, ""
                 yield piece
             self._wait_until(self._clock() + self._interval)
+
+
+def settled(text: str) -> int:
+    """Where the last whole paragraph ends: a re-attaching view shows text up to
+    here at once and streams the rest, so no paragraph is split in two."""
+    end = text.rfind("\n\n")
+    return end + 2 if end >= 0 else 0

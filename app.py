@@ -1,0 +1,10 @@
+"""contractgen's Streamlit router. Pages live in pages/ and stay thin."""
+
+import streamlit as st
+
+st.set_page_config(page_title="contractgen", page_icon="📜", layout="wide")
+
+page = st.navigation([
+    st.Page("pages/generate.py", title="Generate", icon="✍️", default=True),
+])
+page.run()
