@@ -64,8 +64,11 @@ class ParagraphStreams:
                 if piece:
                     yield piece
                 return
-            if self._pending:
-                piece, self._pending = self._pending, ""
+            # Hold back trailing newlines: with the next read they may turn
+            # out to be a paragraph break.
+            body = self._pending.rstrip("\n")
+            if body:
+                piece, self._pending = body, self._pending[len(body):]
                 yield piece
             self._wait_until(self._clock() + self._interval)
 

@@ -81,7 +81,7 @@ if doc_id:
         toc.markdown("**Sections**\n\n" + p.markdown())
         bar.progress(p.fraction, text=f"{p.done} of {p.total} sections · {p.words:,} words")
         if not generation.done:
-            status.info("✍️ Streaming...")
+            status.info("Streaming...", icon="✍️")
 
     show_progress()
     with draft:
@@ -97,8 +97,8 @@ if doc_id:
                 show_progress()
     show_progress()
     if generation.status == "completed":
-        status.success(f"✅ Completed: {len(generation.sections)} sections, {len(generation.text.split()):,} words.")
+        status.success(f"Completed: {len(generation.sections)} sections, {len(generation.text.split()):,} words.", icon="✅")
     else:
-        status.error(f"{generation.error} The text written so far is kept and can be downloaded.")
+        status.error(f"{generation.error} The text written so far is kept and can be downloaded.", icon="⚠️")
     st.download_button("Download Markdown", generation.text, file_name=f"terms-of-service-{generation.id}.md",
                        mime="text/markdown", icon=":material/download:")

@@ -1,0 +1,86 @@
+"""The Generate page through Streamlit's AppTest: real script runs, real engine."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from contractgen.request import parse_request
+from contractgen.structure import parse
+
+from support import ROOT, reference
+
+PAGE = str(ROOT / "pages" / "generate.py")
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    at.sidebar.slider[0].set_value(0)  # full speed: the test is about what is shown, not pacing
+    return at
+
+
+def shown_markdown(at):
+    return "\n\n".join(m.value for m in at.markdown)
+
+
+def test_generates_a_draft_with_the_company_and_all_sections(app):
+    app.text_input[0].input("Acme Widgets Ltd")
+    app.button[0].click().run()
+    assert not app.exception
+    assert not app.error
+    shown = shown_markdown(app)
+    expected = parse(reference(parse_request({"company": "Acme Widgets Ltd"})))
+    assert "Acme Widgets Ltd" in shown
+    for section in expected.sections:
+        assert f"## {section.number}. {section.title}" in shown
+        assert f"✅ {section.number}. {section.title}" in shown  # the sections list filled in
+    assert app.success[0].value.startswith("Completed: 15 sections")
+    assert "doc" in app.query_params
+    assert any("Offline template engine" in c.value for c in app.caption)
+
+
+def test_the_engine_is_labelled_as_a_template_engine(app):
+    assert any("template engine, not AI" in c.value for c in app.sidebar.caption)
+
+
+def test_bad_input_shows_every_problem_and_keeps_the_draft(app):
+    app.text_input[0].input("Keep Me Inc")
+    app.button[0].click().run()
+    draft_id = app.query_params["doc"]
+    app.text_input[0].input("")
+    app.text_input[1].input("not a url")
+    app.button[0].click().run()
+    assert not app.exception
+    message = app.error[0].value
+    assert "Company name must not be empty." in message
+    assert "Website \u201cnot a url\u201d is not a valid address" in message
+    # The earlier draft is still on screen, under the same id.
+    assert app.query_params["doc"] == draft_id
+    assert "Keep Me Inc" in shown_markdown(app)
+
+
+def test_script_in_a_field_is_shown_as_text(app):
+    app.text_input[0].input("<script>alert(1)</script>")
+    app.button[0].click().run()
+    assert r"\<script\>alert\(1\)\</script\>" in shown_markdown(app)
+
+
+def test_unknown_draft_id_in_the_url_gets_a_clear_message():
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.query_params["doc"] = "doesnotexist"
+    at.run()
+    assert not at.exception
+    assert "is not known to this server" in at.warning[0].value
+
+
+def test_unreachable_provider_is_reported_in_the_page(app):
+    app.sidebar.radio[0].set_value("openai").run()
+    app.sidebar.text_input[0].input("http://127.0.0.1:9/v1")
+    app.sidebar.text_input[2].input("sk-never-shown")
+    app.text_input[0].input("Acme")
+    app.button[0].click().run()
+    assert not app.exception
+    message = app.error[0].value
+    assert "Could not reach the provider" in message and "kept and can be downloaded" in message
+    assert all("sk-never-shown" not in m.value for m in list(app.markdown) + list(app.error) + list(app.caption))

@@ -1,0 +1,68 @@
+import subprocess
+import sys
+
+from contractgen.cli import EXIT_INPUT, EXIT_OK, EXIT_PROVIDER, main
+from contractgen.request import parse_request
+
+from support import ROOT, reference
+
+
+def test_generate_writes_the_full_draft(tmp_path, capsys):
+    out = tmp_path / "a.md"
+    assert main(["generate", "--doc", "tos", "--company", "Acme", "--rate", "0", "--out", str(out)]) == EXIT_OK
+    assert out.read_text(encoding="utf-8") == reference(parse_request({"company": "Acme"}))
+    err = capsys.readouterr().err
+    assert "Offline template engine" in err
+    assert "[1/15] Acceptance of These Terms" in err and "[15/15] Contact" in err
+
+
+def test_fields_are_passed_to_the_request(tmp_path):
+    out = tmp_path / "b.md"
+    args = ["generate", "--company", "Zed", "--field", "payments=yes", "--field", "minimum-age=16", "--rate", "0",
+            "--out", str(out), "--quiet"]
+    assert main(args) == EXIT_OK
+    assert "Subscriptions and Payments" in out.read_text(encoding="utf-8")
+
+
+def test_bad_input_exits_2_with_every_problem(tmp_path, capsys):
+    out = tmp_path / "c.md"
+    assert main(["generate", "--company", "", "--field", "website=nope", "--out", str(out)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "error: Company name must not be empty." in err
+    assert "error: Website \u201cnope\u201d is not a valid address" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_malformed_field_flag(capsys):
+    assert main(["generate", "--company", "A", "--field", "payments"]) == EXIT_INPUT
+    assert "--field takes key=value" in capsys.readouterr().err
+
+
+def test_unwritable_output_is_refused_before_generating(tmp_path, capsys):
+    assert main(["generate", "--company", "A", "--out", str(tmp_path / "missing" / "a.md")]) == EXIT_INPUT
+    assert "the folder does not exist" in capsys.readouterr().err
+
+
+def test_unreachable_base_url_exits_3_with_a_clear_message(tmp_path, capsys):
+    out = tmp_path / "d.md"
+    code = main(["generate", "--company", "A", "--base-url", "http://127.0.0.1:9/v1", "--api-key", "sk-secret-123",
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == EXIT_PROVIDER
+    assert "Could not reach the provider" in err
+    assert "sk-secret-123" not in err  # secrets never reach the output
+
+
+def test_generate_against_served_offline_engine_with_the_console_script(served, tmp_path):
+    out = tmp_path / "e.md"
+    result = subprocess.run([sys.executable, "-m", "contractgen", "generate", "--company", "Acme", "--base-url", served.base_url,
+                             "--model", "contractgen-offline", "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == reference(parse_request({"company": "Acme"}))
+    assert "contractgen-offline via http://127.0.0.1" in result.stderr
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("generate", "serve-offline"):
+        assert f"contractgen {command}" in readme, command
