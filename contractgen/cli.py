@@ -1,23 +1,28 @@
 """The `contractgen` command: the same engine as the app, for scripts and checks.
 
 Exit codes: 0 done; 1 unexpected error; 2 bad input (nothing was generated);
-3 the provider failed (the text written so far is saved); 130 interrupted
-(the text so far is saved).
+3 the provider failed or the resume budget ran out (the text written so far
+is saved; `contractgen resume ID` continues it); 4 paused at a fault with
+automatic resume off (resumable); 130 interrupted by Ctrl-C (the text so far
+is saved).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import Settings
 from .errors import ContractgenError, InputError
-from .generation import Generation, follow, manager
+from .faultplan import FaultPlan
+from .generation import Generation, GenerationManager, follow
 from .library import get_library, outline
-from .providers import make_provider
 from .request import parse_request
+from .storage import Store
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_PROVIDER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -32,6 +37,26 @@ def _fields(pairs: list[str]) -> dict[str, str]:
     return fields
 
 
+def _db_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy URL (or CONTRACTGEN_DATABASE_URL); default sqlite file data/contractgen.db.")
+
+
+def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> None:
+    parser.add_argument("--provider", choices=["auto", "offline", "openai"], help="Default auto: openai when a key or base URL is set.")
+    parser.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (or OPENAI_BASE_URL).")
+    parser.add_argument("--model", help="Model name (or OPENAI_MODEL).")
+    parser.add_argument("--fallback-model", action="append", default=None, metavar="NAME",
+                        help="Continue on this model when the primary keeps failing. Repeatable, in order.")
+    parser.add_argument("--api-key", help="API key (prefer the OPENAI_API_KEY environment variable: flags show in ps).")
+    parser.add_argument("--connect-timeout", type=float, metavar="S", help="Seconds to establish a connection (default 10).")
+    parser.add_argument("--read-timeout", type=float, metavar="S", help="Seconds without data before a stall is declared (default 60).")
+    parser.add_argument("--rate", type=float, metavar="TOKENS_PER_S", help="Offline engine speed; 0 = as fast as possible (default 50).")
+    parser.add_argument("--max-resumes", type=int, metavar="N", help="Automatic resumes per run before giving up (default 3).")
+    parser.add_argument("--no-auto-resume", action="store_true", help="Stop at the first fault; continue later with `contractgen resume ID`.")
+    parser.add_argument("--inject-fault", metavar="SPEC", help="Fail on purpose, e.g. reset@5000,stall@12000,429 (see README).")
+    _db_flag(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contractgen", description="Draft legal documents, streamed and resilient.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -41,35 +66,131 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--company", help="Company name (required).")
     gen.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
                      help="Any other answer, e.g. website=https://acme.example payments=yes minimum_age=16. Repeatable.")
-    gen.add_argument("--provider", choices=["auto", "offline", "openai"], help="Default auto: openai when a key or base URL is set.")
-    gen.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (or OPENAI_BASE_URL).")
-    gen.add_argument("--model", help="Model name (or OPENAI_MODEL).")
-    gen.add_argument("--api-key", help="API key (prefer the OPENAI_API_KEY environment variable: flags show in ps).")
-    gen.add_argument("--connect-timeout", type=float, metavar="S", help="Seconds to establish a connection (default 10).")
-    gen.add_argument("--read-timeout", type=float, metavar="S", help="Seconds without data before a stall is declared (default 60).")
-    gen.add_argument("--rate", type=float, metavar="TOKENS_PER_S", help="Offline engine speed; 0 = as fast as possible (default 50).")
+    _provider_flags(gen)
     gen.add_argument("--out", default="-", help="Markdown file to write; - for standard output (default).")
     gen.add_argument("--quiet", action="store_true", help="No progress on stderr.")
+
+    lst = sub.add_parser("list", help="List stored drafts, newest first.")
+    lst.add_argument("--status", help="Only drafts with this status.")
+    lst.add_argument("--limit", type=int, default=50)
+    lst.add_argument("--json", action="store_true")
+    _db_flag(lst)
+
+    show = sub.add_parser("show", help="A draft's status, faults, resumes and attempts.")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--text", action="store_true", help="Also print the draft's text.")
+    _db_flag(show)
+
+    res = sub.add_parser("resume", help="Resume an interrupted or failed draft where its text stopped.")
+    res.add_argument("id")
+    _provider_flags(res, resume=True)
+    res.add_argument("--out", default=None, help="Also write the finished draft to this file.")
+    res.add_argument("--quiet", action="store_true")
+
+    cln = sub.add_parser("cleanup", help="Expire unfinished drafts older than 24 h; delete data past retention.")
+    cln.add_argument("--expire-after", type=float, default=24.0, metavar="HOURS")
+    cln.add_argument("--retention", type=float, default=90.0, metavar="DAYS")
+    _db_flag(cln)
 
     srv = sub.add_parser("serve-offline", help="Serve the offline engine as an OpenAI-compatible endpoint.")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000, help="0 picks a free port (printed on start).")
     srv.add_argument("--rate", type=float, default=50.0, metavar="TOKENS_PER_S")
     srv.add_argument("--api-key", help="Require this bearer key (to exercise the invalid-key path).")
-    srv.add_argument("--verbose", action="store_true", help="Log each request.")
+    srv.add_argument("--verbose", action="store_true", help="Log each request (and each fault as it strikes).")
+    from .faultplan import KINDS
+
+    # Strings, checked in cmd_serve_offline: a bad value takes the same `error:` path as any bad input.
+    srv.add_argument("--fault", metavar="SPEC",
+                     help="Faults to inject at the socket level, e.g. reset@5000,stall@12000,429 or cut@random: "
+                          "KIND[@CHARS|@random], KIND one of " + ", ".join(KINDS) + ". Each strikes once.")
+    srv.add_argument("--repeat", metavar="N|random",
+                     help="On continuations, repeat the last N characters of the partial text first (random: 0-200).")
+    srv.add_argument("--stall-seconds", default="30", metavar="S", help="How long a stall holds the socket (default 30).")
+    srv.add_argument("--retry-after", default="1", metavar="S", help="Retry-After of an injected 429 (default 1).")
+    srv.add_argument("--seed", metavar="N", help="Seed for random fault positions and random repeats.")
     return parser
 
 
-def _progress(total: int, stream):
-    shown = {"n": 0}
+EXIT_PAUSED = 4
 
-    def report(generation: Generation) -> None:
-        done = generation.completed_sections
-        for section in done[shown["n"]:]:
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(args.db or os.environ.get("CONTRACTGEN_DATABASE_URL") or Store.default_url(os.environ))
+
+
+def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
+    """Environment and flags; for a resume, the document's stored (non-secret) settings fill the gaps."""
+    stored = stored or {}
+    flags = dict(provider=args.provider, base_url=args.base_url, model=args.model, api_key=args.api_key,
+                 connect_timeout=args.connect_timeout, read_timeout=args.read_timeout, rate=args.rate,
+                 max_resumes=args.max_resumes, fault_plan=args.inject_fault,
+                 fallback_models=tuple(args.fallback_model) if args.fallback_model else None,
+                 auto_resume=False if args.no_auto_resume else None)
+    for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "rate", "max_resumes", "auto_resume"):
+        if flags[name] is None and stored.get(name) is not None:
+            flags[name] = stored[name]
+    if flags["fallback_models"] is None and stored.get("fallback_models"):
+        flags["fallback_models"] = tuple(stored["fallback_models"])
+    settings = Settings.from_env(os.environ, **flags)
+    FaultPlan.parse(settings.fault_plan)  # a bad spec is refused before anything starts
+    return settings
+
+
+def _reporter(generation: Generation, total: int, stream):
+    """Progress on stderr: one line per completed section, fault and resume."""
+    seen = {"sections": 0, "faults": 0, "resumes": 0}
+
+    def report(g: Generation) -> None:
+        done = g.completed_sections
+        for section in done[seen["sections"]:]:
             print(f"[{section.number}/{total}] {section.title}", file=stream, flush=True)
-        shown["n"] = len(done)
+        seen["sections"] = len(done)
+        if g.faults_handled > seen["faults"]:
+            seen["faults"] = g.faults_handled
+            print(f"fault: {g.last_fault}", file=stream, flush=True)
+        if g.resumes > seen["resumes"]:
+            seen["resumes"] = g.resumes
+            print(f"Resuming generation from where it left off ({len(g.text):,} characters kept)...", file=stream, flush=True)
 
     return report
+
+
+def _run(generation: Generation, out: Path | None, quiet: bool) -> int:
+    """Follow a running generation to its end, save the text, and say how it ended."""
+    log = sys.stderr
+    total = len(outline(get_library(generation.request.doc_type), generation.request))
+    try:
+        text = follow(generation, None if quiet else _reporter(generation, total, log))
+    except KeyboardInterrupt:
+        generation.cancel()
+        generation.join(5)
+        _save(out, generation.text)
+        print(f"Interrupted; the {len(generation.text):,} characters written so far are saved. "
+              f"Continue with: contractgen resume {generation.id}", file=log)
+        return EXIT_INTERRUPTED
+    _save(out, text)
+    where = f" in {out}" if out else ""
+    handled = f" {generation.faults_handled} fault(s) handled." if generation.faults_handled else ""
+    if generation.status == "completed":
+        if not quiet:
+            usage = generation.usage
+            tokens = f", {usage.completion_tokens:,} tokens{' (estimated)' if usage.estimated else ''}" if usage else ""
+            print(f"Done: {len(text.split()):,} words{tokens}{where}.{handled}", file=log)
+        return EXIT_OK
+    print(f"error: {generation.error}", file=log)
+    if text:
+        print(f"The draft is incomplete; the {len(text):,} characters written so far are saved{where}.", file=log)
+    if generation.resumable:
+        print(f"Continue with: contractgen resume {generation.id}", file=log)
+    return EXIT_PAUSED if generation.status == "interrupted" else EXIT_PROVIDER
+
+
+def _check_out(out: Path | None) -> None:
+    # Fail before generating, not after minutes of streaming.
+    if out is not None and (out.is_dir() or not out.parent.exists()):
+        raise InputError([f"Cannot write {out}: the folder does not exist or it is a folder."])
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -77,37 +198,106 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.company is not None:
         answers["company"] = args.company
     request = parse_request(answers)
-    settings = Settings.from_env(os.environ, provider=args.provider, base_url=args.base_url, model=args.model,
-                                 api_key=args.api_key, connect_timeout=args.connect_timeout,
-                                 read_timeout=args.read_timeout, rate=args.rate)
+    settings = _settings(args)
     out = None if args.out == "-" else Path(args.out)
-    if out is not None:
-        # Fail before generating, not after minutes of streaming.
-        if out.is_dir() or not out.parent.exists():
-            raise InputError([f"Cannot write {out}: the folder does not exist or it is a folder."])
-    provider = make_provider(settings)
-    total = len(outline(get_library(request.doc_type), request))
-    log = sys.stderr
+    _check_out(out)
+    generation = GenerationManager(_store(args)).start(request, settings)
     if not args.quiet:
-        print(f"Drafting with {provider.label}; {total} sections.", file=log, flush=True)
-    generation = manager().start(request, provider)
-    try:
-        text = follow(generation, None if args.quiet else _progress(total, log))
-    except KeyboardInterrupt:
-        _save(out, generation.text)
-        print(f"Interrupted; the {len(generation.text):,} characters written so far are saved.", file=log)
-        return EXIT_INTERRUPTED
-    _save(out, text)
-    if generation.status != "completed":
-        where = f" in {out}" if out else ""
-        print(f"error: {generation.error}", file=log)
-        if text:
-            print(f"The draft is incomplete; the {len(text):,} characters written so far are saved{where}.", file=log)
-        return EXIT_PROVIDER
+        total = len(outline(get_library(request.doc_type), request))
+        print(f"Document {generation.id}: drafting with {generation.label}; {total} sections.", file=sys.stderr, flush=True)
+    return _run(generation, out, args.quiet)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    manager = GenerationManager(_store(args))
+    record = manager.store.get(args.id)
+    if record is None:
+        raise InputError([f"No draft with id {args.id}; see `contractgen list`."])
+    out = Path(args.out) if args.out else None
+    _check_out(out)
+    generation = manager.resume(args.id, _settings(args, record.settings))
     if not args.quiet:
-        usage = generation.usage
-        tokens = f", {usage.completion_tokens:,} tokens{' (estimated)' if usage.estimated else ''}" if usage else ""
-        print(f"Done: {len(text.split()):,} words{tokens}" + (f", written to {out}." if out else "."), file=log)
+        print(f"Document {generation.id}: resuming from {len(generation.text):,} characters with {generation.label}.",
+              file=sys.stderr, flush=True)
+    return _run(generation, out, args.quiet)
+
+
+def _when(t: float | None) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    records = _store(args).list_documents(limit=args.limit, status=args.status)
+    if args.json:
+        print(json.dumps([{k: getattr(r, k) for k in ("id", "doc_type", "status", "mode", "provider", "model", "created_at",
+                                                        "updated_at", "length", "faults", "resumes")} for r in records], indent=2))
+        return EXIT_OK
+    if not records:
+        print("No drafts yet. Start one with: contractgen generate --company NAME --out FILE")
+        return EXIT_OK
+    print(f"{'id':<14}{'created (UTC)':<21}{'status':<13}{'type':<6}{'model':<22}{'chars':>8}{'faults':>8}{'resumes':>9}")
+    for r in records:
+        print(f"{r.id:<14}{_when(r.created_at):<21}{r.status:<13}{r.doc_type:<6}{r.model[:21]:<22}{r.length:>8,}{r.faults:>8}{r.resumes:>9}")
+    return EXIT_OK
+
+
+def describe_document(store: Store, id: str) -> dict:
+    """Everything `show` reports, as plain data."""
+    record = store.get(id)
+    if record is None:
+        raise InputError([f"No draft with id {id}; see `contractgen list`."])
+    faults = store.faults(id)
+    resumes = store.resumes(id)
+    return {
+        "id": record.id, "doc_type": record.doc_type, "status": record.status, "mode": record.mode,
+        "provider": record.provider, "model": record.model, "error": record.error,
+        "created_at": record.created_at, "updated_at": record.updated_at, "completed_at": record.completed_at,
+        "length": record.length, "words": len(record.text.split()), "request": record.request, "settings": record.settings,
+        "faults": [{"kind": f.kind, "message": f.message, "offset": f.offset, "detected_at": f.detected_at} for f in faults],
+        "resumes": [{"auto": r.auto, "succeeded": r.succeeded, "detected_at": r.detected_at, "requested_at": r.requested_at,
+                     "first_token_at": r.first_token_at,
+                     "resume_seconds": (r.first_token_at - r.detected_at) if r.first_token_at else None} for r in resumes],
+        "attempts": [{"kind": a.kind, "model": a.model, "provider": a.provider, "outcome": a.outcome, "start_offset": a.start_offset,
+                      "output_chars": a.output_chars, "started_at": a.started_at, "ended_at": a.ended_at,
+                      "first_token_at": a.first_token_at, "prompt_tokens": a.prompt_tokens,
+                      "completion_tokens": a.completion_tokens, "tokens_estimated": a.tokens_estimated}
+                     for a in store.attempts(id)],
+    }
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    store = _store(args)
+    info = describe_document(store, args.id)
+    if args.json:
+        if args.text:
+            info["text"] = store.text(args.id)
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"Document {info['id']} ({info['doc_type']}, {info['mode']}): {info['status']}")
+    print(f"  model {info['model']} via {info['provider']} · {info['length']:,} characters, {info['words']:,} words")
+    print(f"  created {_when(info['created_at'])} · updated {_when(info['updated_at'])} · completed {_when(info['completed_at'])}")
+    if info["error"]:
+        print(f"  error: {info['error']}")
+    print(f"  faults ({len(info['faults'])}):")
+    for f in info["faults"]:
+        print(f"    {_when(f['detected_at'])}  {f['kind']:<13} at {f['offset']:>7,} chars  {f['message']}")
+    print(f"  resumes ({len(info['resumes'])}):")
+    for r in info["resumes"]:
+        took = f"{r['resume_seconds']:.2f} s to first new token" if r["resume_seconds"] is not None else "no new text"
+        print(f"    {_when(r['requested_at'])}  {'automatic' if r['auto'] else 'manual':<10} {took}")
+    print(f"  attempts ({len(info['attempts'])}):")
+    for a in info["attempts"]:
+        print(f"    {a['kind']:<16} {a['model']:<22} from {a['start_offset']:>7,} +{a['output_chars']:>7,} chars  {a['outcome'] or 'running'}")
+    if args.text:
+        print()
+        print(store.text(args.id))
+    return EXIT_OK
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    expired, deleted = _store(args).cleanup(expire_after=args.expire_after * 3600, retention=args.retention * 86400)
+    print(f"Expired {expired} unfinished draft(s) older than {args.expire_after:g} h; "
+          f"deleted {deleted} draft(s) older than {args.retention:g} days.")
     return EXIT_OK
 
 
@@ -123,14 +313,32 @@ def _save(out: Path | None, text: str) -> None:
 
 
 def cmd_serve_offline(args: argparse.Namespace) -> int:
-    from .server import OfflineServer
+    from .faultplan import FaultPlan
+    from .server import OfflineServer, parse_repeat, parse_seconds
 
+    seed = None
+    if args.seed is not None:
+        try:
+            seed = int(args.seed)
+        except ValueError:
+            raise InputError([f"--seed takes a whole number, not \u201c{args.seed}\u201d."]) from None
+    # Checked before listening: a bad option leaves no socket behind. 25,000 characters
+    # is about the length of a Terms of Service: the range of `random` positions.
+    plan = FaultPlan.parse(args.fault, length=25_000, seed=seed)
+    repeat = parse_repeat(args.repeat)
+    stall_seconds = parse_seconds("--stall-seconds", args.stall_seconds)
+    retry_after = parse_seconds("--retry-after", args.retry_after)
     try:
-        server = OfflineServer(args.host, args.port, rate=args.rate, api_key=args.api_key, verbose=args.verbose)
+        server = OfflineServer(args.host, args.port, rate=args.rate, api_key=args.api_key, verbose=args.verbose,
+                               plan=plan, repeat=repeat, stall_seconds=stall_seconds, retry_after=retry_after, seed=seed)
     except OSError as exc:
         raise InputError([f"Cannot listen on {args.host}:{args.port}: {exc.strerror}."]) from None
     # Tests and scripts read the address from this first line.
     print(f"Serving the offline engine on {server.base_url} (model contractgen-offline). Ctrl-C stops.", flush=True)
+    if plan:
+        print(f"Fault plan: {plan.spec()} (each fault strikes once).", flush=True)
+    if repeat:
+        print(f"Continuations repeat {'0-200' if repeat == 'random' else repeat} characters of the partial text.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -140,12 +348,14 @@ def cmd_serve_offline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = {"generate": cmd_generate, "serve-offline": cmd_serve_offline, "list": cmd_list, "show": cmd_show,
+            "resume": cmd_resume, "cleanup": cmd_cleanup}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "generate":
-            return cmd_generate(args)
-        return cmd_serve_offline(args)
+        return COMMANDS[args.command](args)
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -21,6 +21,11 @@ class Settings:
     # Offline engine speed in tokens per second; 0 means as fast as possible.
     rate: float = 50.0
     provider: str = "auto"  # "auto" | "offline" | "openai"
+    fallback_models: tuple[str, ...] = ()
+    max_resumes: int = 3
+    auto_resume: bool = True
+    fault_plan: str = ""  # see faultplan.py; empty: no injected faults
+    database_url: str | None = None  # None: sqlite file under ./data
 
     @property
     def provider_name(self) -> str:
@@ -41,6 +46,9 @@ class Settings:
             "CONTRACTGEN_READ_TIMEOUT": "read_timeout",
             "CONTRACTGEN_RATE": "rate",
             "CONTRACTGEN_PROVIDER": "provider",
+            "CONTRACTGEN_DATABASE_URL": "database_url",
+            "CONTRACTGEN_MAX_RESUMES": "max_resumes",
+            "CONTRACTGEN_FAULTS": "fault_plan",
         }
         for env_name, attr in names.items():
             value = source.get(env_name)
@@ -50,7 +58,18 @@ class Settings:
         for attr in ("connect_timeout", "read_timeout", "rate"):
             if attr in merged:
                 merged[attr] = _number(attr, merged[attr])
+        if "max_resumes" in merged:
+            merged["max_resumes"] = int(_number("max_resumes", merged["max_resumes"]))
+        if "fallback_models" in merged:
+            merged["fallback_models"] = tuple(m for m in merged["fallback_models"] if m)
         return cls(**merged)
+
+    def public(self) -> dict[str, Any]:
+        """What may be stored with a document: everything but the key."""
+        return {"provider": self.provider_name, "base_url": self.base_url, "model": self.model,
+                "fallback_models": list(self.fallback_models), "connect_timeout": self.connect_timeout,
+                "read_timeout": self.read_timeout, "rate": self.rate, "max_resumes": self.max_resumes,
+                "auto_resume": self.auto_resume, "fault_plan": self.fault_plan}
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)

@@ -1,63 +1,106 @@
-"""Generations run in worker threads, outside any page view.
+"""Generations run in worker threads, outside any page view, and are stored as they go.
 
-A page (or the CLI) starts a generation and then follows it: reading the text
-from an offset, the sections completed so far and the status. Clicking a
-widget or leaving the page ends the page's script run, never the generation.
-The chunks list is the single source of truth for the text.
+A page (or the CLI) starts a generation and follows it: the text from an
+offset, the sections so far, the status line. Clicking a widget, leaving the
+page or refreshing the browser ends the page's script run, never the
+generation. Text reaches the database in checkpoints at a bounded rate, so a
+killed process loses at most one interval; on restart, unfinished documents
+show as interrupted and resume from their last checkpoint.
 """
 
 from __future__ import annotations
 
 import bisect
+import os
+import random
+import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import ContractgenError
-from .providers import Provider
-from .request import TermsRequest
-from .stream import Usage
+from .config import Settings
+from .faultplan import FaultPlan
+from .providers import describe, make_targets
+from .request import TermsRequest, parse_request
+from .resume import (AttemptEnded, AttemptStarted, FaultDetected, Outcome, ResumeDelivered, ResumePolicy,
+                     ResumeScheduled, Target, Text, resilient_events)
+from .storage import Store
 from .structure import Section, StructureParser
 
+CHECKPOINT_INTERVAL = 0.5  # seconds: a crash loses at most this much text, and the DB sees ~2 writes/s
+LIVE = ("pending", "streaming", "resuming")
+RESUMABLE = ("interrupted", "failed", "cancelled")
 
-@dataclass
+
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Is the process that owns a live document still running? Unknown hosts are assumed alive
+    (their documents expire through cleanup instead)."""
+    if not owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
 class Generation:
-    request: TermsRequest
-    provider: Provider
-    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    status: str = "pending"  # pending | streaming | completed | failed
-    error: str | None = None
-    finish_reason: str | None = None
-    usage: Usage | None = None
-    created_at: float = field(default_factory=time.time)
-    first_token_at: float | None = None
-    finished_at: float | None = None
-
-    def __post_init__(self) -> None:
+    def __init__(self, request: TermsRequest, *, id: str | None = None, label: str = "", model: str = "",
+                 provider: str = "", store: Store | None = None, text: str = "", status: str = "pending",
+                 error: str | None = None, faults: int = 0, resumes: int = 0):
+        self.id = id or uuid.uuid4().hex[:12]
+        self.request = request
+        self.label, self.model, self.provider = label, model, provider
+        self.status, self.error = status, error
+        self.faults_handled, self.resumes = faults, resumes
+        self.notice: str | None = None  # transient status line: "Resuming generation..."
+        self.last_fault: str | None = None  # "kind: message" of the latest fault
+        self.usage = None
+        self._store = store
         self._chunks: list[str] = []
-        self._ends: list[int] = []  # cumulative length after each chunk, for reads from an offset
+        self._ends: list[int] = []
         self._parser = StructureParser()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._unsaved = ""
+        self._saved_at = 0.0
+        if text:
+            self._append(text)
+        if status not in LIVE:
+            self._parser.finish()
 
     # -- reading (any thread) -------------------------------------------------
     @property
     def done(self) -> bool:
-        return self.status in ("completed", "failed")
+        return self.status not in LIVE
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def resumable(self) -> bool:
+        return self.status in RESUMABLE and not self.running
 
     @property
     def text(self) -> str:
         with self._lock:
             return "".join(self._chunks)
 
-    def __len__(self) -> int:
-        with self._lock:
-            return self._ends[-1] if self._ends else 0
-
     def read(self, offset: int = 0, wait: float = 0.0) -> tuple[str, bool]:
-        """Text after `offset` and whether the generation has ended; waits up to `wait` s for news."""
+        """Text after `offset`, and whether the generation has stopped; waits up to `wait` s for news."""
         with self._changed:
             if wait and not self.done and (not self._ends or self._ends[-1] <= offset):
                 self._changed.wait(wait)
@@ -80,82 +123,208 @@ class Generation:
     # -- writing (the worker thread) -----------------------------------------
     def _append(self, text: str) -> None:
         with self._changed:
-            if self.first_token_at is None:
-                self.first_token_at = time.time()
             self._chunks.append(text)
             self._ends.append((self._ends[-1] if self._ends else 0) + len(text))
             self._parser.feed(text)
             self._changed.notify_all()
 
-    def _end(self, status: str, error: str | None = None) -> None:
-        with self._changed:
-            self._parser.finish()
-            self.status = status
-            self.error = error
-            self.finished_at = time.time()
-            self._changed.notify_all()
+    def _checkpoint(self, now: float, force: bool = False) -> None:
+        if self._unsaved and (force or now - self._saved_at >= CHECKPOINT_INTERVAL):
+            if self._store:
+                self._store.append_text(self.id, self._unsaved, now=now)
+            self._unsaved, self._saved_at = "", now
 
-    def run(self) -> None:
-        self.status = "streaming"
+    def _set_status(self, status: str, error: str | None = None) -> None:
+        with self._changed:
+            self.status, self.error = status, error
+            if status not in LIVE:
+                self._parser.finish()
+            self._changed.notify_all()
+        if self._store:
+            self._store.set_status(self.id, status, error=error)
+
+    def run(self, targets: list[Target], policy: ResumePolicy, plan: FaultPlan | None = None,
+            manual: bool = False, clock: Callable[[], float] = time.time) -> None:
+        """Consume the resilient stream: show, checkpoint and record every event."""
+        partial = self.text
+        attempt_id = fault_id = resume_id = None
+        fault_at: float | None = None
+        if manual and self._store:
+            last = self._store.faults(self.id)
+            fault_id = last[-1].id if last else None
+            # The store copies the fault's detection time, so manual resume time includes the person's wait.
+            resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=False,
+                                                  requested_at=clock())
+        events = resilient_events(targets, partial=partial, policy=policy, plan=plan, cancel=self._cancel,
+                                  first_kind="resume" if partial else "initial", auto=not manual, clock=clock,
+                                  rng=random.Random())
         try:
-            for delta in self.provider.stream(self.request, self.text):
-                if delta.text:
-                    self._append(delta.text)
-                if delta.usage:
-                    self.usage = delta.usage
-                if delta.finish_reason:
-                    self.finish_reason = delta.finish_reason
-        except ContractgenError as exc:
-            self._end("failed", str(exc))
-            return
+            for event in events:
+                if isinstance(event, Text):
+                    self._append(event.text)
+                    self._unsaved += event.text
+                    self._checkpoint(clock())
+                elif isinstance(event, AttemptStarted):
+                    self.model = event.model
+                    if self._store:
+                        attempt_id = self._store.start_attempt(self.id, kind=event.kind, model=event.model,
+                                                               provider=event.provider, start_offset=event.offset, now=event.at)
+                elif isinstance(event, ResumeDelivered):
+                    self.notice = None
+                    if self.status == "resuming":
+                        self._set_status("streaming")
+                elif isinstance(event, AttemptEnded):
+                    self._checkpoint(event.at, force=True)
+                    if event.usage:
+                        self.usage = event.usage
+                    if self._store:
+                        u = event.usage
+                        self._store.end_attempt(attempt_id, outcome=event.outcome, output_chars=event.output_chars,
+                                                first_token_at=event.first_token_at, finish_reason=event.finish_reason,
+                                                prompt_tokens=u.prompt_tokens if u else None,
+                                                completion_tokens=u.completion_tokens if u else None,
+                                                tokens_estimated=bool(u and u.estimated), now=event.at)
+                        if resume_id is not None and event.first_token_at is not None:
+                            self._store.resume_delivered(resume_id, first_token_at=event.first_token_at,
+                                                         delivered_chars=event.output_chars)
+                    resume_id = None
+                elif isinstance(event, FaultDetected):
+                    self.faults_handled += 1
+                    self.last_fault = f"{event.kind} at {event.offset:,} characters: {event.message}"
+                    fault_at = event.at
+                    if self._store:
+                        fault_id = self._store.record_fault(self.id, attempt_id=attempt_id, kind=event.kind,
+                                                            message=event.message, retryable=event.retryable,
+                                                            offset=event.offset, now=event.at)
+                elif isinstance(event, ResumeScheduled):
+                    self.resumes += 1
+                    self.notice = "Resuming generation from where it left off..."
+                    self._set_status("resuming")
+                    if self._store:
+                        resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=True,
+                                                              requested_at=fault_at or event.at, now=event.at)
+                elif isinstance(event, Outcome):
+                    self._checkpoint(clock(), force=True)
+                    self.notice = None
+                    if event.usage:
+                        self.usage = event.usage
+                    self._set_status(event.status, event.message)
         except Exception as exc:  # a bug: keep the text, say so, and let the log show it
-            self._end("failed", f"Unexpected error: {type(exc).__name__}: {exc}")
+            self._checkpoint(clock(), force=True)
+            self._set_status("failed", f"Unexpected error: {type(exc).__name__}: {exc}. The text so far is kept.")
             raise
-        if self.finish_reason is None:
-            self._end("failed", "The stream ended before the document was finished; the text so far is kept.")
-        else:
-            self._end("completed")
+
+    def start(self, targets: list[Target], policy: ResumePolicy, plan: FaultPlan | None = None, manual: bool = False) -> None:
+        self._cancel.clear()
+        # Set before the thread exists, so no reader sees the old final status in between.
+        self._set_status("resuming" if self.text else "streaming")
+        if self._store:
+            self._store.claim(self.id, process_owner())
+        self._thread = threading.Thread(target=self.run, args=(targets, policy, plan, manual),
+                                        name=f"generation-{self.id}", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread:
+            self._thread.join(timeout)
+
+
+def _policy(settings: Settings) -> ResumePolicy:
+    return ResumePolicy(max_resumes=settings.max_resumes, auto_resume=settings.auto_resume)
+
+
+def _plan(settings: Settings) -> FaultPlan | None:
+    return FaultPlan.parse(settings.fault_plan) if settings.fault_plan else None
 
 
 class GenerationManager:
-    """Process-wide registry of generations, each on its own daemon thread."""
+    """Process-wide registry: live generations in memory, every document in the store."""
 
-    def __init__(self) -> None:
+    CLEANUP_EVERY = 3600.0
+
+    def __init__(self, store: Store | None = None, *, background_cleanup: bool = False):
+        self.store = store
         self._items: dict[str, Generation] = {}
         self._lock = threading.Lock()
+        if store is not None:
+            # No worker survives a restart: whatever was live is now interrupted.
+            store.mark_interrupted(alive=owner_alive)
+            if background_cleanup:
+                threading.Thread(target=self._cleanup_loop, name="contractgen-cleanup", daemon=True).start()
 
-    def start(self, request: TermsRequest, provider: Provider) -> Generation:
-        generation = Generation(request, provider)
+    def _cleanup_loop(self) -> None:
+        while True:
+            self.store.cleanup()
+            time.sleep(self.CLEANUP_EVERY)
+
+    def start(self, request: TermsRequest, settings: Settings) -> Generation:
+        targets = make_targets(settings, request)  # before storing: a bad setting must not leave a row
+        generation = Generation(request, label=describe(settings), model=targets[0].model,
+                                provider=targets[0].provider, store=self.store)
+        if self.store:
+            self.store.create_document(id=generation.id, doc_type=request.doc_type, request=request.model_dump(mode="json"),
+                                       provider=targets[0].provider, model=targets[0].model, settings=settings.public())
         with self._lock:
             self._items[generation.id] = generation
-        threading.Thread(target=generation.run, name=f"generation-{generation.id}", daemon=True).start()
+        generation.start(targets, _policy(settings), _plan(settings))
         return generation
 
     def get(self, generation_id: str) -> Generation | None:
+        """A live generation, or a stored one loaded as it was left."""
         with self._lock:
-            return self._items.get(generation_id)
+            found = self._items.get(generation_id)
+        if found or self.store is None:
+            return found
+        record = self.store.get(generation_id)
+        if record is None:
+            return None
+        generation = Generation(parse_request(record.request), id=record.id, label=record.settings.get("label") or record.model,
+                                model=record.model, provider=record.provider, store=self.store, text=record.text,
+                                status=record.status, error=record.error, faults=record.faults, resumes=record.resumes)
+        with self._lock:
+            return self._items.setdefault(generation_id, generation)
+
+    def resume(self, generation_id: str, settings: Settings) -> Generation:
+        """Resume by hand: continue the same document from its stored text, with a fresh resume budget."""
+        generation = self.get(generation_id)
+        if generation is None:
+            raise KeyError(generation_id)
+        if not generation.resumable:
+            from .errors import InputError
+            why = "it has expired (older than 24 hours)" if generation.status == "expired" else f"it is {generation.status}"
+            raise InputError([f"Draft {generation_id} cannot be resumed: {why}."])
+        generation.label = describe(settings)
+        generation.start(make_targets(settings, generation.request), _policy(settings), _plan(settings), manual=True)
+        return generation
 
 
 _manager: GenerationManager | None = None
 _manager_lock = threading.Lock()
 
 
-def manager() -> GenerationManager:
+def manager(settings: Settings | None = None) -> GenerationManager:
     """The process's manager, created on first use (never at import time)."""
     global _manager
     with _manager_lock:
         if _manager is None:
-            _manager = GenerationManager()
+            import os
+
+            settings = settings or Settings.from_env(os.environ)
+            _manager = GenerationManager(Store(settings.database_url or Store.default_url(os.environ)),
+                                         background_cleanup=True)
         return _manager
 
 
 def follow(generation: Generation, on_progress: Callable[[Generation], None] | None = None, poll: float = 0.25) -> str:
-    """Block until the generation ends, calling `on_progress` as text arrives (CLI use)."""
+    """Block until the generation stops, calling `on_progress` as text arrives (CLI use)."""
     offset = 0
     while True:
         new, done = generation.read(offset, wait=poll)
         offset += len(new)
-        if on_progress and (new or done):
+        if on_progress:
             on_progress(generation)
-        if done:
+        if done and not generation.running:
             return generation.text

@@ -18,8 +18,11 @@ Reader = Callable[[int, float], tuple[str, bool]]  # (offset, wait) -> (new text
 
 class ParagraphStreams:
     def __init__(self, read: Reader, start: int = 0, interval: float = 0.25,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, on_tick: Callable[[], None] | None = None):
         self._read = read
+        # Called after every read (so at most once per interval while waiting):
+        # lets a view refresh a status line during a stall, when no text comes.
+        self._on_tick = on_tick
         self._offset = start
         self._interval = interval
         self._clock = clock
@@ -28,6 +31,8 @@ class ParagraphStreams:
 
     def _fill(self, wait: float) -> None:
         new, done = self._read(self._offset, wait)
+        if self._on_tick:
+            self._on_tick()
         self._offset += len(new)
         self._pending += new
         self._done = done

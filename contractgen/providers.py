@@ -73,3 +73,23 @@ def make_provider(settings: Settings) -> Provider:
     if settings.provider_name == "openai":
         return OpenAIProvider(settings)
     raise ProviderError("fatal", f"Unknown provider \u201c{settings.provider}\u201d; use offline or openai.", retryable=False)
+
+
+def make_targets(settings: Settings, request: TermsRequest) -> list["Target"]:
+    """The primary model then each fallback, each bound to this request."""
+    from .resume import Target
+
+    provider = make_provider(settings)
+    targets = [Target(provider.model, provider.name, lambda partial, p=provider: p.stream(request, partial))]
+    if settings.provider_name == "openai":
+        for model in settings.fallback_models:
+            fallback = OpenAIProvider(settings, model)
+            targets.append(Target(model, "openai", lambda partial, p=fallback: p.stream(request, partial)))
+    return targets
+
+
+def describe(settings: Settings) -> str:
+    """The engine's name as people see it (never the key)."""
+    provider = make_provider(settings)
+    fallbacks = f" (then {', '.join(settings.fallback_models)})" if settings.fallback_models and settings.provider_name == "openai" else ""
+    return provider.label + fallbacks

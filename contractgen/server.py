@@ -2,14 +2,30 @@
 
 `POST /v1/chat/completions` (streamed as server-sent events over a chunked
 body, or whole) and `GET /v1/models`, on 127.0.0.1 by default. It lets the
-real `openai` client meet a real socket, which is how providers and, later,
-faults are tested. Standard library only: a test server should have no moving
-parts of its own.
+real `openai` client meet a real socket, which is how providers and faults are
+tested. Standard library only: a test server should have no moving parts of
+its own.
+
+Faults (`plan`, see faultplan.py) are produced at the socket level, so the
+client meets the real thing: a stalled socket, a TCP reset, a chunked body cut
+short, a stream that ends without a finish_reason, invalid JSON, an in-band
+error event, finish_reason "length", or an HTTP 429/503/500/401 answer. One
+plan serves every request; each fault strikes once, the first time a streamed
+response reaches its document position (len(partial) + new characters sent).
+A fault written without a position (`429`, or `reset`) answers the next chat
+request before any text, streamed or not; positioned faults wait for a
+streamed response to reach their position.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import random
+import select
+import socket
+import struct
+import sys
 import threading
 import time
 import uuid
@@ -17,8 +33,49 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .errors import InputError
+from .faultplan import AT_START, Fault, FaultPlan
 from .offline import MODEL, OfflineEngine
 from .prompts import parse_messages
+from .tokens import estimate_tokens
+
+REPEAT_RANDOM_MAX = 200  # `repeat="random"` repeats 0..200 characters
+
+# What each fault sends. The cut announces a chunk of 0x400 bytes and sends 20.
+_CUT_PROMISE = b"400\r\n"
+_CUT_SENT = b'data: {"id": "chatcm'
+_MALFORMED = 'data: {"choices": [{"delta": {"content": "x"'
+_ERROR_EVENT = {"error": {"message": "The server had an error while processing your request.", "type": "server_error"}}
+_STATUS_FAULTS = {
+    "503": (503, "The server is overloaded or not ready yet.", "server_error", None),
+    "500": (500, "The server had an error while processing your request.", "server_error", None),
+    "401": (401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"),
+}
+
+
+def parse_repeat(value: int | str | None) -> int | str | None:
+    """None, a number of characters (>= 0) or "random"; InputError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().lower() == "random":
+        return "random"
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        raise InputError([f"--repeat takes a number of characters or \u201crandom\u201d, not \u201c{value}\u201d."]) from None
+    if count < 0:
+        raise InputError(["--repeat must not be negative."])
+    return count
+
+
+def parse_seconds(flag: str, value: float | str) -> float:
+    """A finite, non-negative number of seconds; InputError otherwise."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise InputError([f"{flag} takes a number of seconds, not \u201c{value}\u201d."]) from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InputError([f"{flag} must be a non-negative number of seconds, not \u201c{value}\u201d."])
+    return seconds
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -30,16 +87,19 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     # -- helpers ---------------------------------------------------------------
-    def _json(self, status: int, body: dict) -> None:
+    def _json(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
-    def _error(self, status: int, message: str, type_: str, code: str | None = None) -> None:
-        self._json(status, {"error": {"message": message, "type": type_, "param": None, "code": code}})
+    def _error(self, status: int, message: str, type_: str, code: str | None = None,
+               headers: dict[str, str] | None = None) -> None:
+        self._json(status, {"error": {"message": message, "type": type_, "param": None, "code": code}}, headers)
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -79,19 +139,30 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(400, "The request body is not valid JSON.", "invalid_request_error")
         except InputError as exc:
             return self._error(400, str(exc), "invalid_request_error")
+        # A valid request: a fault without a position answers it before any text. That is
+        # 429/503/500/401, or a positioned kind written without one (e.g. `reset`).
+        first = self.server.plan.take_at_start() if self.server.plan is not None else None
+        if first is not None and first.kind in AT_START:
+            return self._status_fault(first)
+        stream = bool(body.get("stream"))
+        if first is not None and not stream:
+            return self._whole_fault(first)
         engine = OfflineEngine(rate=self.server.rate)
         deltas = engine.stream(request, partial)
-        if body.get("stream"):
-            self._stream(deltas, include_usage=bool((body.get("stream_options") or {}).get("include_usage")))
+        repeat = partial[len(partial) - self.server.repeat_count(partial):]
+        if stream:
+            self._prompt_tokens = estimate_tokens(request.model_dump_json()) + estimate_tokens(partial)
+            self._stream(deltas, len(partial), repeat,
+                         include_usage=bool((body.get("stream_options") or {}).get("include_usage")), first=first)
         else:
-            self._whole(deltas)
+            self._whole(deltas, repeat)
 
     def _base(self) -> dict:
         return {"id": self._completion_id, "created": int(time.time()), "model": MODEL}
 
-    def _whole(self, deltas) -> None:
+    def _whole(self, deltas, repeat: str = "") -> None:
         self._completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        text, finish, usage = [], None, None
+        text, finish, usage = [repeat], None, None
         for d in deltas:
             text.append(d.text)
             finish = d.finish_reason or finish
@@ -100,7 +171,11 @@ class _Handler(BaseHTTPRequestHandler):
             {"index": 0, "message": {"role": "assistant", "content": "".join(text)}, "finish_reason": finish}],
             "usage": _usage(usage)})
 
-    def _stream(self, deltas, include_usage: bool) -> None:
+    def _stream(self, deltas, start: int, repeat: str, include_usage: bool, first: Fault | None = None) -> None:
+        """Stream the deltas; `start` is the document position of the first new character.
+
+        `first`, already fired, strikes right after the role chunk.
+        """
         self._completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -108,19 +183,176 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         chunk = {**self._base(), "object": "chat.completion.chunk"}
+        self._sent = []  # new text streamed so far (for the usage of a "length" fault)
+
+        def text_event(text: str) -> None:
+            self._event({**chunk, "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]})
+
         try:
             self._event({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            pos = start
+            if first is not None:
+                return self._strike(first, chunk, pos, include_usage)
+            # A fault at or before the starting position strikes before any text.
+            fault = self.server.due(pos)
+            while fault is not None and fault.at <= pos:
+                if self.server.claim(fault):
+                    return self._strike(fault, chunk, pos, include_usage)
+                fault = self.server.due(pos)
+            if repeat:
+                text_event(repeat)  # a model repeating itself: not new text, so no position
             for d in deltas:
-                if d.text:
-                    self._event({**chunk, "choices": [{"index": 0, "delta": {"content": d.text}, "finish_reason": None}]})
+                text = d.text
+                while text:
+                    fault = self.server.due(pos)
+                    if fault is None or pos + len(text) < fault.at:
+                        text_event(text)
+                        self._sent.append(text)
+                        pos += len(text)
+                        break
+                    # Send exactly the text up to the fault's position, then strike.
+                    split = max(0, fault.at - pos)
+                    head, text = text[:split], text[split:]
+                    if head:
+                        text_event(head)
+                        self._sent.append(head)
+                        pos += len(head)
+                    if self.server.claim(fault):
+                        return self._strike(fault, chunk, pos, include_usage)
+                    # Another response fired it first: carry on with the next one.
                 if d.finish_reason:
+                    fault = self.server.due(pos)
+                    while fault is not None and fault.at <= pos:
+                        if self.server.claim(fault):
+                            return self._strike(fault, chunk, pos, include_usage)
+                        fault = self.server.due(pos)
                     self._event({**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": d.finish_reason}]})
                 if d.usage and include_usage:
                     self._event({**chunk, "choices": [], "usage": _usage(d.usage)})
             self._event("[DONE]")
             self._chunk(b"")
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client went away; nothing to clean up
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.close_connection = True  # the client went away; nothing to clean up
+
+    # -- faults ----------------------------------------------------------------
+    def _status_fault(self, fault: Fault) -> None:
+        self.server.note(fault, "before any text")
+        if fault.kind == "429":
+            seconds = self.server.retry_after
+            headers = {"Retry-After": str(math.ceil(seconds)), "retry-after-ms": str(round(seconds * 1000))}
+            return self._error(429, f"Rate limit reached for {MODEL} (injected fault). Please try again in {seconds:g}s.",
+                               "requests", "rate_limit_exceeded", headers)
+        status, message, type_, code = _STATUS_FAULTS[fault.kind]
+        self._error(status, message, type_, code)
+
+    def _strike(self, fault: Fault, chunk: dict, pos: int, include_usage: bool) -> None:
+        self.server.note(fault, f"at {pos}")
+        kind = fault.kind
+        if kind == "stall":
+            self._stall()
+        elif kind == "reset":
+            self._reset()
+        elif kind == "cut":
+            self.close_connection = True
+            self.wfile.write(_CUT_PROMISE + _CUT_SENT)  # promises 0x400 bytes, sends 20, then closes
+            self.wfile.flush()
+        elif kind == "truncated":
+            self._event("[DONE]")
+            self._chunk(b"")
+        elif kind == "malformed":
+            self._chunk(f"{_MALFORMED}\n\n".encode())
+            self._chunk(b"")
+        elif kind == "error_event":
+            self._event(_ERROR_EVENT)
+            self._chunk(b"")
+        elif kind == "length":
+            self._event({**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]})
+            if include_usage:
+                completion = estimate_tokens("".join(self._sent))
+                self._event({**chunk, "choices": [], "usage": {
+                    "prompt_tokens": self._prompt_tokens, "completion_tokens": completion,
+                    "total_tokens": self._prompt_tokens + completion}})
+            self._event("[DONE]")
+            self._chunk(b"")
+        else:  # a positionless kind given a position cannot happen (FaultPlan drops it); be loud if it does
+            raise AssertionError(f"fault {kind} cannot strike mid-stream")
+
+    def _whole_fault(self, fault: Fault) -> None:
+        """A stream kind without a position, met by a request that is not streamed."""
+        self.server.note(fault, "before any text (not streamed)")
+        self._completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        kind = fault.kind
+        if kind == "stall":
+            return self._stall()
+        if kind == "reset":
+            return self._reset()
+        if kind == "cut":  # promises 1024 bytes of body, sends 20, then closes
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1024")
+            self.end_headers()
+            self.wfile.write(_CUT_SENT)
+            return
+        if kind == "malformed":
+            data = _MALFORMED.removeprefix("data: ").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        if kind == "error_event":
+            return self._json(200, _ERROR_EVENT)
+        finish = "length" if kind == "length" else None  # truncated: no finish_reason
+        self._json(200, {**self._base(), "object": "chat.completion", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": finish}], "usage": None})
+
+    def _stall(self) -> None:
+        """Send nothing more, with the socket open, until the client leaves or the stall ends."""
+        self.close_connection = True
+        sock = self.connection
+        deadline = time.monotonic() + self.server.stall_seconds
+        while not self.server.closing.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                readable, _, _ = select.select([sock], [], [], min(left, 0.1))
+                if readable and not sock.recv(4096):
+                    return  # the client closed its end
+            except OSError:
+                return
+
+    def _reset(self) -> None:
+        """Close with a TCP RST, once the client has what was sent (an RST discards unsent data)."""
+        self.close_connection = True
+        self.wfile.flush()
+        sock = self.connection
+        _wait_sent(sock, timeout=2.0)
+        time.sleep(0.05)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        # rfile holds a reference to the socket: the descriptor closes (and the RST goes) with the last one.
+        self.rfile.close()
+        sock.close()
+
+
+def _wait_sent(sock: socket.socket, timeout: float) -> None:
+    """Wait until the kernel has no unsent or unacknowledged bytes (Linux SIOCOUTQ); elsewhere, return."""
+    try:
+        import fcntl
+        import termios
+    except ImportError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pending = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+        except OSError:
+            return
+        if pending == 0:
+            return
+        time.sleep(0.005)
 
 
 def _usage(usage) -> dict | None:
@@ -134,11 +366,21 @@ class OfflineServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, rate: float = 50.0,
-                 api_key: str | None = None, verbose: bool = False):
+                 api_key: str | None = None, verbose: bool = False, plan: FaultPlan | None = None,
+                 repeat: int | str | None = None, stall_seconds: float = 30.0, retry_after: float = 1.0,
+                 seed: int | None = None):
+        # Validate before binding: a bad option must not leave a socket behind.
+        self.repeat = parse_repeat(repeat)
+        self.stall_seconds = parse_seconds("--stall-seconds", stall_seconds)
+        self.retry_after = parse_seconds("--retry-after", retry_after)
         super().__init__((host, port), _Handler)
         self.rate = rate
         self.api_key = api_key
         self.verbose = verbose
+        self.plan = plan
+        self.closing = threading.Event()  # set by server_close: stalled responses end
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
@@ -146,6 +388,46 @@ class OfflineServer(ThreadingHTTPServer):
         return f"http://{host}:{port}/v1"
 
     def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="offline-server", daemon=True)
+        # A short poll interval: shutdown() returns within 50 ms instead of the default 0.5 s.
+        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="offline-server",
+                                  daemon=True)
         thread.start()
         return thread
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that leaves mid-answer (after a fault, or on keep-alive) is normal here, not an error to print.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
+    def server_close(self) -> None:
+        self.closing.set()
+        super().server_close()
+
+    # -- shared state (responses run in threads) --------------------------------
+    def repeat_count(self, partial: str) -> int:
+        """How many trailing characters of `partial` a continuation repeats."""
+        if not partial or not self.repeat:
+            return 0
+        if self.repeat == "random":
+            with self._lock:
+                count = self._rng.randint(0, REPEAT_RANDOM_MAX)
+        else:
+            count = int(self.repeat)
+        return min(count, len(partial))
+
+    def due(self, pos: int) -> Fault | None:
+        """The next positioned fault still to strike (it may lie at or before `pos`)."""
+        return self.plan.next_position(pos) if self.plan is not None else None
+
+    def claim(self, fault: Fault) -> bool:
+        """Fire `fault` for this response; False if another response fired it first."""
+        with self._lock:
+            if fault.fired:
+                return False
+            self.plan.fire(fault)
+            return True
+
+    def note(self, fault: Fault, where: str) -> None:
+        if self.verbose:
+            print(f"fault {fault.spec()} strikes {where}", file=sys.stderr, flush=True)

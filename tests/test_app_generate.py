@@ -16,7 +16,7 @@ def app():
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.run()
     assert not at.exception
-    at.sidebar.slider[0].set_value(0)  # full speed: the test is about what is shown, not pacing
+    at.slider(key="rate").set_value(0)  # full speed: the test is about what is shown, not pacing
     return at
 
 
@@ -75,9 +75,10 @@ def test_unknown_draft_id_in_the_url_gets_a_clear_message():
 
 
 def test_unreachable_provider_is_reported_in_the_page(app):
-    app.sidebar.radio[0].set_value("openai").run()
-    app.sidebar.text_input[0].input("http://127.0.0.1:9/v1")
-    app.sidebar.text_input[2].input("sk-never-shown")
+    app.radio(key="engine").set_value("openai").run()
+    app.text_input(key="base_url").input("http://127.0.0.1:9/v1")
+    app.text_input(key="api_key").input("sk-never-shown")
+    app.number_input(key="max_resumes").set_value(0)  # fail at once: this test is about the message
     app.text_input[0].input("Acme")
     app.button[0].click().run()
     assert not app.exception

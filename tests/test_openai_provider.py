@@ -35,7 +35,8 @@ def test_continuation_over_http_gives_the_uninterrupted_text(served, acme):
 
 def test_generation_manager_runs_a_served_generation_to_completion(served):
     request = parse_request({"company": "Served Co", "payments": True})
-    generation = GenerationManager().start(request, provider(served.base_url))
+    settings = Settings(base_url=served.base_url, model="contractgen-offline", read_timeout=10)
+    generation = GenerationManager().start(request, settings)
     text = follow(generation)
     assert generation.status == "completed"
     assert text == reference(request)
@@ -75,7 +76,9 @@ def test_unreachable_base_url_is_a_connection_fault(acme):
 
 
 def test_a_failed_generation_keeps_its_status_and_message(acme):
-    generation = GenerationManager().start(acme, provider("http://127.0.0.1:9/v1"))
+    settings = Settings(base_url="http://127.0.0.1:9/v1", max_resumes=1, read_timeout=10)
+    generation = GenerationManager().start(acme, settings)
     follow(generation)
     assert generation.status == "failed"
+    assert "Too many timeouts, generation cannot be resumed" in generation.error
     assert "Could not reach the provider" in generation.error

@@ -1,0 +1,278 @@
+"""The resilient stream: detect every fault, keep every character, resume where the text stopped.
+
+`resilient_events()` drives one document through a list of targets (the
+primary model, then fallbacks), yielding events: text, attempts, faults,
+resumes and a final outcome. The caller stores and shows them; this module
+does no I/O of its own beyond the provider calls.
+
+Retry policy is a few pure functions with the constants in `ResumePolicy`.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Sequence, Union
+
+from .errors import ProviderError
+from .faultplan import KINDS, FaultPlan
+from .seam import SeamFilter, resume_point
+from .stream import Delta, Usage
+
+TOO_MANY = "Too many timeouts, generation cannot be resumed"
+
+
+@dataclass(frozen=True)
+class ResumePolicy:
+    max_resumes: int = 3  # per run; a resume by hand starts a new run
+    auto_resume: bool = True
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    jitter: float = 0.25  # up to 25% is taken off each delay
+    fallback_after: int = 2  # consecutive faults on one model before moving to the next
+    max_length_continuations: int = 5  # finish_reason "length" continues without counting as a resume
+    first_token_timeout: float | None = None  # seconds from request to first text; None: the read timeout decides
+    attempt_deadline: float | None = None  # seconds one call may take in all
+
+
+def backoff_delay(attempt: int, policy: ResumePolicy, rng: random.Random, retry_after: float | None = None) -> float:
+    """Seconds before resume number `attempt` (0-based): the server's Retry-After when given, else exponential with jitter."""
+    if retry_after is not None:
+        return retry_after
+    delay = min(policy.backoff_base * 2 ** attempt, policy.backoff_cap)
+    return delay * (1 - policy.jitter * rng.random())
+
+
+def should_resume(fault: ProviderError, resumes_used: int, policy: ResumePolicy) -> str:
+    """'resume', 'manual' (wait for a person), 'budget' (too many) or 'fatal'."""
+    if not fault.retryable:
+        return "fatal"
+    if resumes_used >= policy.max_resumes:
+        return "budget"
+    return "resume" if policy.auto_resume else "manual"
+
+
+# -- events ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class AttemptStarted:
+    kind: str  # initial | resume | fallback | continue_length
+    model: str
+    provider: str
+    offset: int
+    at: float
+
+
+@dataclass(frozen=True)
+class AttemptEnded:
+    outcome: str  # completed | fault | cancelled
+    output_chars: int
+    first_token_at: float | None
+    finish_reason: str | None
+    usage: Usage | None
+    at: float
+
+
+@dataclass(frozen=True)
+class FaultDetected:
+    kind: str
+    message: str
+    retryable: bool
+    offset: int
+    at: float
+
+
+@dataclass(frozen=True)
+class ResumeScheduled:
+    auto: bool
+    delay: float
+    resumes_used: int
+    at: float
+
+
+@dataclass(frozen=True)
+class ResumeDelivered:
+    first_token_at: float
+    seam_dropped: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # completed | interrupted | failed | cancelled
+    message: str | None
+    faults: list[str] = field(default_factory=list)
+    resumes: int = 0
+    usage: Usage | None = None
+
+
+Event = Union[Text, AttemptStarted, AttemptEnded, FaultDetected, ResumeScheduled, ResumeDelivered, Outcome]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One model to call: `stream(partial)` yields Deltas continuing `partial`."""
+
+    model: str
+    provider: str
+    stream: Callable[[str], Iterator[Delta]]
+
+
+class Cancelled(Exception):
+    pass
+
+
+def _add(a: Usage | None, b: Usage | None) -> Usage | None:
+    if a is None or b is None:
+        return a or b
+    return Usage(a.prompt_tokens + b.prompt_tokens, a.completion_tokens + b.completion_tokens, a.estimated or b.estimated)
+
+
+def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: ResumePolicy = ResumePolicy(),
+                     plan: FaultPlan | None = None, first_kind: str | None = None, auto: bool = True,
+                     cancel: threading.Event | None = None, clock: Callable[[], float] = time.time,
+                     sleep: Callable[[float], None] | None = None, rng: random.Random | None = None) -> Iterator[Event]:
+    """Run one document to an Outcome. `partial` is text already written (a resume after restart or by hand)."""
+    if not targets:
+        raise ValueError("at least one target is needed")
+    rng = rng or random.Random()
+    cancel = cancel or threading.Event()
+    wait = sleep or (lambda seconds: cancel.wait(seconds))
+    text = partial
+    kind = first_kind or ("resume" if partial else "initial")
+    resuming = bool(partial)  # this attempt's first new text ends a resume
+    resume_is_auto = auto
+    index, consecutive, resumes, lengths = 0, 0, 0, 0
+    faults: list[str] = []
+    usage: Usage | None = None
+
+    while True:
+        target = targets[index]
+        anchor = resume_point(text) if text else 0
+        seam = SeamFilter(text, text[anchor:]) if text else None
+        started = clock()
+        yield AttemptStarted(kind, target.model, target.provider, len(text), started)
+        first_token_at: float | None = None
+        out, finish, call_usage = 0, None, None
+
+        def emit(new: str) -> Iterator[Event]:
+            nonlocal text, out, first_token_at, resuming
+            if not new:
+                return
+            if first_token_at is None:
+                first_token_at = clock()
+                if resuming:
+                    yield ResumeDelivered(first_token_at, seam.dropped if seam else 0)
+                    resuming = False
+            text += new
+            out += len(new)
+            yield Text(new)
+
+        try:
+            deltas = target.stream(text[:anchor])
+            if plan:
+                deltas = inject(deltas, plan, start=anchor)
+            for delta in deltas:
+                if cancel.is_set():
+                    raise Cancelled
+                now = clock()
+                if policy.first_token_timeout and first_token_at is None and now - started > policy.first_token_timeout:
+                    raise ProviderError("timeout", f"No text within {policy.first_token_timeout:g} s of the request (first-token timeout).", retryable=True)
+                if policy.attempt_deadline and now - started > policy.attempt_deadline:
+                    raise ProviderError("timeout", f"The call took longer than its {policy.attempt_deadline:g} s deadline.", retryable=True)
+                if delta.usage:
+                    call_usage = delta.usage
+                if delta.text:
+                    yield from emit(seam.feed(delta.text) if seam else delta.text)
+                if delta.finish_reason:
+                    finish = delta.finish_reason
+            if seam:
+                yield from emit(seam.finish())
+            if finish is None:
+                raise ProviderError("truncated", "The stream ended without a finish reason: the text was cut short.", retryable=True)
+            if finish == "length":
+                raise ProviderError("length", "The model stopped at its output limit (finish_reason \"length\").", retryable=True)
+        except Cancelled:
+            usage = _add(usage, call_usage)
+            yield AttemptEnded("cancelled", out, first_token_at, finish, call_usage, clock())
+            yield Outcome("cancelled", "Generation was cancelled.", faults, resumes, usage)
+            return
+        except ProviderError as fault:
+            if seam:  # keep what arrived before the fault, decided with what we have
+                yield from emit(seam.finish())
+            usage = _add(usage, call_usage)
+            detected = clock()
+            yield AttemptEnded("fault", out, first_token_at, finish, call_usage, detected)
+            yield FaultDetected(fault.kind, str(fault), fault.retryable, len(text), detected)
+            faults.append(fault.kind)
+            if fault.kind == "length":
+                lengths += 1
+                if lengths > policy.max_length_continuations:
+                    yield Outcome("failed", f"The model hit its output limit {lengths} times in a row.", faults, resumes, usage)
+                    return
+                kind, resuming, resume_is_auto = "continue_length", False, True
+                continue
+            consecutive += 1
+            decision = should_resume(fault, resumes, policy)
+            if decision == "fatal" and fault.kind == "fatal" and "404" in str(fault) and index + 1 < len(targets):
+                decision = "fallback-now"  # an unknown model: the next one may exist
+            if decision == "fatal":
+                yield Outcome("failed", str(fault), faults, resumes, usage)
+                return
+            if decision == "budget":
+                yield Outcome("failed", f"{TOO_MANY} automatically after {resumes} resumes. Last fault: {fault}",
+                              faults, resumes, usage)
+                return
+            if decision == "manual":
+                yield Outcome("interrupted", f"{fault} Automatic resume is off: press Resume generation when ready.",
+                              faults, resumes, usage)
+                return
+            if (decision == "fallback-now" or consecutive >= policy.fallback_after) and index + 1 < len(targets):
+                index, consecutive, kind = index + 1, 0, "fallback"
+            else:
+                kind = "resume"
+            delay = 0.0 if decision == "fallback-now" else backoff_delay(resumes, policy, rng, fault.retry_after)
+            if decision != "fallback-now":
+                resumes += 1
+            yield ResumeScheduled(resume_is_auto, delay, resumes, clock())
+            resuming, resume_is_auto = True, True
+            wait(delay)
+            if cancel.is_set():
+                yield Outcome("cancelled", "Generation was cancelled.", faults, resumes, usage)
+                return
+            continue
+        usage = _add(usage, call_usage)
+        yield AttemptEnded("completed", out, first_token_at, finish, call_usage, clock())
+        yield Outcome("completed", None, faults, resumes, usage)
+        return
+
+
+def inject(deltas: Iterator[Delta], plan: FaultPlan, *, start: int) -> Iterator[Delta]:
+    """Make any provider's stream fail as the plan says (in-process; the served engine does it on the socket)."""
+    at_start = plan.take_at_start()
+    if at_start:
+        kind = KINDS[at_start.kind][1]
+        raise ProviderError(kind, f"Injected fault: {KINDS[at_start.kind][0]}.", retryable=kind != "fatal",
+                            retry_after=1.0 if at_start.kind == "429" else None)
+    position = start
+    for delta in deltas:
+        fault = plan.next_position(position)
+        if fault is not None and delta.text and fault.at <= position + len(delta.text):
+            before = delta.text[:max(0, fault.at - position)]
+            if before:
+                yield Delta(text=before)
+            plan.fire(fault)
+            if fault.kind == "truncated":
+                return
+            if fault.kind == "length":
+                yield Delta(finish_reason="length")
+                return
+            kind = KINDS[fault.kind][1]
+            raise ProviderError(kind, f"Injected fault: {KINDS[fault.kind][0]}.", retryable=kind != "fatal")
+        position += len(delta.text)
+        yield delta

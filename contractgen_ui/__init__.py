@@ -1,0 +1,1 @@
+"""Streamlit view pieces shared by pages. Logic stays in contractgen; this only draws."""

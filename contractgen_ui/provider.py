@@ -1,0 +1,56 @@
+"""The sidebar: which engine writes, how it resumes, and the fault injection panel for demos."""
+
+import os
+
+import streamlit as st
+
+from contractgen.config import Settings
+from contractgen.faultplan import AT_START, KINDS
+
+
+def settings_sidebar() -> Settings:
+    secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
+    defaults = Settings.from_env(os.environ, secrets)
+    with st.sidebar:
+        st.subheader("Provider")
+        choice = st.radio("Engine", ["offline", "openai"], key="engine", index=0 if defaults.provider_name == "offline" else 1,
+                          format_func={"offline": "Offline template engine", "openai": "OpenAI-compatible"}.get)
+        if choice == "offline":
+            st.caption("Writes from a clause library filled with your answers. A template engine, not AI.")
+            rate = st.slider("Typing speed (tokens/s)", 0, 500, int(defaults.rate), help="0 writes as fast as possible.",
+                             key="rate")
+            settings = defaults.with_(provider="offline", rate=float(rate))
+        else:
+            base_url = st.text_input("Base URL", defaults.base_url or "", placeholder="https://api.openai.com/v1", key="base_url")
+            model = st.text_input("Model", defaults.model, key="model")
+            fallbacks = st.text_input("Fallback models", ", ".join(defaults.fallback_models),
+                                      help="Comma-separated, tried in order when the model keeps failing.", key="fallbacks")
+            key = st.text_input("API key", type="password", help="Kept in this browser session only; never stored.",
+                                key="api_key")
+            read_timeout = st.number_input("Read timeout (s)", 1.0, 600.0, defaults.read_timeout)
+            settings = defaults.with_(provider="openai", base_url=base_url or None, model=model, api_key=key or defaults.api_key,
+                                      read_timeout=read_timeout,
+                                      fallback_models=tuple(m.strip() for m in fallbacks.split(",") if m.strip()))
+        st.subheader("Resume")
+        auto = st.toggle("Resume automatically", defaults.auto_resume, help="Off: a Resume button appears after a fault.",
+                         key="auto_resume")
+        max_resumes = st.number_input("Resumes per run", 0, 20, defaults.max_resumes, key="max_resumes")
+        settings = settings.with_(auto_resume=auto, max_resumes=int(max_resumes), fault_plan=_fault_panel())
+    return settings
+
+
+def _fault_panel() -> str:
+    with st.expander("Fault injection (demo)"):
+        kinds = st.multiselect("Faults", list(KINDS), key="faults", format_func=lambda k: f"{k}: {KINDS[k][0]}",
+                               help="Each strikes once, in order, so a demo shows recovery.")
+        where = st.radio("Where", ["after", "random"], format_func={"after": "After N characters", "random": "At random"}.get,
+                         horizontal=True)
+        every = st.number_input("N (characters; the k-th fault strikes at k·N)", 100, 100_000, 4000, step=500,
+                                disabled=where == "random", key="fault_every")
+    parts = []
+    for i, kind in enumerate(kinds, 1):
+        if kind in AT_START:
+            parts.append(kind)  # a refused request has no position
+        else:
+            parts.append(f"{kind}@random" if where == "random" else f"{kind}@{every * i}")
+    return ",".join(parts)
