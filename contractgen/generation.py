@@ -57,7 +57,7 @@ def owner_alive(owner: str | None) -> bool:
 class Generation:
     def __init__(self, request: TermsRequest, *, id: str | None = None, label: str = "", model: str = "",
                  provider: str = "", store: Store | None = None, text: str = "", status: str = "pending",
-                 error: str | None = None, faults: int = 0, resumes: int = 0):
+                 error: str | None = None, faults: int = 0, resumes: int = 0, fault_spec: str = ""):
         self.id = id or uuid.uuid4().hex[:12]
         self.request = request
         self.label, self.model, self.provider = label, model, provider
@@ -65,6 +65,8 @@ class Generation:
         self.faults_handled, self.resumes = faults, resumes
         self.notice: str | None = None  # transient status line: "Resuming generation..."
         self.last_fault: str | None = None  # "kind: message" of the latest fault
+        self.plan: FaultPlan | None = None  # injected faults, shared by every run of this document
+        self.fault_spec = fault_spec
         self.usage = None
         self._store = store
         self._chunks: list[str] = []
@@ -236,8 +238,15 @@ def _policy(settings: Settings) -> ResumePolicy:
     return ResumePolicy(max_resumes=settings.max_resumes, auto_resume=settings.auto_resume)
 
 
-def _plan(settings: Settings) -> FaultPlan | None:
-    return FaultPlan.parse(settings.fault_plan) if settings.fault_plan else None
+def _plan(spec: str | None, written: int = 0) -> FaultPlan | None:
+    """A document's fault plan; faults at positions already written have struck before."""
+    if not spec:
+        return None
+    plan = FaultPlan.parse(spec)
+    for fault in plan.faults:
+        if fault.at is not None and fault.at < written:
+            plan.fire(fault)
+    return plan
 
 
 class GenerationManager:
@@ -269,7 +278,8 @@ class GenerationManager:
                                        provider=targets[0].provider, model=targets[0].model, settings=settings.public())
         with self._lock:
             self._items[generation.id] = generation
-        generation.start(targets, _policy(settings), _plan(settings))
+        generation.plan = _plan(settings.fault_plan)
+        generation.start(targets, _policy(settings), generation.plan)
         return generation
 
     def get(self, generation_id: str) -> Generation | None:
@@ -283,7 +293,8 @@ class GenerationManager:
             return None
         generation = Generation(parse_request(record.request), id=record.id, label=record.settings.get("label") or record.model,
                                 model=record.model, provider=record.provider, store=self.store, text=record.text,
-                                status=record.status, error=record.error, faults=record.faults, resumes=record.resumes)
+                                status=record.status, error=record.error, faults=record.faults, resumes=record.resumes,
+                                fault_spec=record.settings.get("fault_plan") or "")
         with self._lock:
             return self._items.setdefault(generation_id, generation)
 
@@ -297,7 +308,10 @@ class GenerationManager:
             why = "it has expired (older than 24 hours)" if generation.status == "expired" else f"it is {generation.status}"
             raise InputError([f"Draft {generation_id} cannot be resumed: {why}."])
         generation.label = describe(settings)
-        generation.start(make_targets(settings, generation.request), _policy(settings), _plan(settings), manual=True)
+        # The plan belongs to the document: each fault strikes once per document, not once per run.
+        if generation.plan is None and generation.fault_spec:
+            generation.plan = _plan(generation.fault_spec, len(generation.text))
+        generation.start(make_targets(settings, generation.request), _policy(settings), generation.plan, manual=True)
         return generation
 
 

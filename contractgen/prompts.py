@@ -57,11 +57,15 @@ def user_prompt(request: TermsRequest) -> str:
     return "\n".join(lines)
 
 
+def continuation(messages: list[dict[str, str]], partial: str) -> list[dict[str, str]]:
+    """Any conversation, continued from `partial` (unchanged when there is nothing yet)."""
+    if not partial:
+        return list(messages)
+    return [*messages, {"role": "assistant", "content": partial}, {"role": "user", "content": CONTINUE}]
+
+
 def build_messages(request: TermsRequest, partial: str = "") -> list[dict[str, str]]:
-    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user_prompt(request)}]
-    if partial:
-        messages += [{"role": "assistant", "content": partial}, {"role": "user", "content": CONTINUE}]
-    return messages
+    return continuation([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user_prompt(request)}], partial)
 
 
 def parse_messages(messages: list[dict[str, Any]]) -> tuple[TermsRequest, str]:

@@ -14,7 +14,7 @@ from .config import Settings
 from .errors import ProviderError
 from .faults import classify
 from .offline import OfflineEngine
-from .prompts import build_messages
+from .prompts import build_messages, continuation
 from .request import TermsRequest
 from .stream import Delta, Usage
 
@@ -30,12 +30,13 @@ class Provider(Protocol):
 class OpenAIProvider:
     name = "openai"
 
-    def __init__(self, settings: Settings, model: str | None = None):
+    def __init__(self, settings: Settings, model: str | None = None, client: openai.OpenAI | None = None):
         self.model = model or settings.model
         self.base_url = settings.base_url
-        host = settings.base_url or "api.openai.com"
+        host = settings.base_url or (str(client.base_url) if client else "api.openai.com")
         self.label = f"{self.model} via {host}"
-        self._client = openai.OpenAI(
+        # A caller's own client is used as given (its timeouts and retries are the caller's choice).
+        self._client = client or openai.OpenAI(
             # Local OpenAI-compatible servers need no key, but the SDK insists on one.
             api_key=settings.api_key or "unused",
             base_url=settings.base_url or None,
@@ -46,10 +47,13 @@ class OpenAIProvider:
         )
 
     def stream(self, request: TermsRequest, partial: str = "") -> Iterator[Delta]:
+        return self.stream_messages(build_messages(request), partial)
+
+    def stream_messages(self, messages: list[dict[str, str]], partial: str = "") -> Iterator[Delta]:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
-                messages=build_messages(request, partial),
+                messages=continuation(messages, partial),
                 stream=True,
                 stream_options={"include_usage": True},
             )

@@ -54,6 +54,7 @@ def show(generation: Generation, settings) -> None:
             st.markdown(text[:start])
         for paragraph in ParagraphStreams(generation.read, start=start, on_tick=refresh):
             st.write_stream(paragraph)
+    generation.join(timeout=2)  # the status is final; let the worker return so "resumable" is settled
     refresh()
     actions(generation, settings)
 

@@ -85,3 +85,33 @@ def test_unreachable_provider_is_reported_in_the_page(app):
     message = app.error[0].value
     assert "Could not reach the provider" in message and "kept and can be downloaded" in message
     assert all("sk-never-shown" not in m.value for m in list(app.markdown) + list(app.error) + list(app.caption))
+
+
+def test_manual_mode_shows_the_fault_and_the_resume_button(app):
+    app.toggle(key="auto_resume").set_value(False)
+    app.multiselect(key="faults").set_value(["reset"])
+    app.number_input(key="fault_every").set_value(2000)
+    app.text_input[0].input("Manual Co")
+    app.button[0].click().run()
+    assert not app.exception
+    assert "timeout(s) handled" in app.warning[0].value
+    assert "Automatic resume is off" in app.warning[0].value
+    resume = [b for b in app.button if b.label == "Resume generation"]
+    assert resume, "the Resume button is offered"
+    resume[0].click().run()
+    assert not app.exception
+    # The rerun re-attaches to the same draft and follows it to the end.
+    assert app.success[0].value.startswith("Completed: 15 sections")
+    assert "1 timeout(s) handled" in app.success[0].value
+    shown = shown_markdown(app)
+    assert shown.count("## 1. Acceptance of These Terms") == 1
+
+
+def test_injected_faults_are_survived_automatically(app):
+    app.multiselect(key="faults").set_value(["stall", "cut"])
+    app.number_input(key="fault_every").set_value(3000)
+    app.text_input[0].input("Auto Co")
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.success[0].value.startswith("Completed: 15 sections")
+    assert "2 timeout(s) handled" in app.success[0].value

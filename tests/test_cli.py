@@ -64,5 +64,5 @@ def test_generate_against_served_offline_engine_with_the_console_script(served, 
 
 def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("generate", "serve-offline"):
+    for command in ("generate", "serve-offline", "list", "show", "resume", "cleanup"):
         assert f"contractgen {command}" in readme, command

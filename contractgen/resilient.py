@@ -1,0 +1,70 @@
+"""The resilient stream on its own, for use from Python without the app.
+
+    from contractgen.resilient import resilient_chat
+    from contractgen.resume import ResumePolicy
+
+    stream = resilient_chat(
+        [{"role": "user", "content": "Write a haiku about backups."}],
+        model="gpt-4o-mini", fallback_models=["gpt-4o"],
+        policy=ResumePolicy(max_resumes=3),
+    )
+    for text in stream:
+        print(text, end="", flush=True)
+    print(stream.outcome.status, stream.outcome.faults, stream.outcome.resumes)
+
+Faults are detected, the text is kept, and the stream resumes where it stopped
+(see contractgen.seam) with backoff, then on the fallback models.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator, Sequence
+
+import openai
+
+from .config import Settings
+from .faultplan import FaultPlan
+from .providers import OpenAIProvider
+from .resume import Event, Outcome, ResumePolicy, Target, Text, resilient_events
+
+
+class ResilientStream:
+    """Iterate for text deltas; when iteration ends, `outcome` says how (completed, failed, ...)."""
+
+    def __init__(self, events: Iterator[Event]):
+        self._events = events
+        self.outcome: Outcome | None = None
+        self.events: list[Event] = []  # everything but the text, for logging and metrics
+
+    def __iter__(self) -> Iterator[str]:
+        for event in self._events:
+            if isinstance(event, Text):
+                yield event.text
+                continue
+            self.events.append(event)
+            if isinstance(event, Outcome):
+                self.outcome = event
+
+    def text(self) -> str:
+        """Run to the end and return the whole text."""
+        return "".join(self)
+
+
+def resilient_chat(messages: list[dict[str, str]], *, model: str, client: openai.OpenAI | None = None,
+                   base_url: str | None = None, api_key: str | None = None, fallback_models: Sequence[str] = (),
+                   policy: ResumePolicy = ResumePolicy(), read_timeout: float = 60.0, connect_timeout: float = 10.0,
+                   partial: str = "", inject_faults: str | None = None) -> ResilientStream:
+    """Stream a chat completion that survives stalls, resets, 429/5xx, cut and malformed streams.
+
+    Give an `openai.OpenAI` client, or a base URL (and key; OPENAI_API_KEY is read when none is given).
+    `partial` continues text you already have; `inject_faults` takes a fault plan such as "reset@500".
+    """
+    settings = Settings(api_key=api_key or os.environ.get("OPENAI_API_KEY"), base_url=base_url, model=model,
+                        read_timeout=read_timeout, connect_timeout=connect_timeout, provider="openai")
+    targets = []
+    for name in (model, *fallback_models):
+        provider = OpenAIProvider(settings, name, client=client)
+        targets.append(Target(name, "openai", lambda text, p=provider: p.stream_messages(messages, text)))
+    plan = FaultPlan.parse(inject_faults) if inject_faults else None
+    return ResilientStream(resilient_events(targets, partial=partial, policy=policy, plan=plan))
