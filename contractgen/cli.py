@@ -50,6 +50,8 @@ def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> No
     parser.add_argument("--api-key", help="API key (prefer the OPENAI_API_KEY environment variable: flags show in ps).")
     parser.add_argument("--connect-timeout", type=float, metavar="S", help="Seconds to establish a connection (default 10).")
     parser.add_argument("--read-timeout", type=float, metavar="S", help="Seconds without data before a stall is declared (default 60).")
+    parser.add_argument("--first-token-timeout", type=float, metavar="S", help="No text this long after a request is a timeout (default off).")
+    parser.add_argument("--deadline", type=float, metavar="S", help="One call running longer than this is a timeout (default off).")
     parser.add_argument("--rate", type=float, metavar="TOKENS_PER_S", help="Offline engine speed; 0 = as fast as possible (default 50).")
     parser.add_argument("--max-resumes", type=int, metavar="N", help="Automatic resumes per run before giving up (default 3).")
     parser.add_argument("--no-auto-resume", action="store_true", help="Stop at the first fault; continue later with `contractgen resume ID`.")
@@ -125,10 +127,12 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
     stored = stored or {}
     flags = dict(provider=args.provider, base_url=args.base_url, model=args.model, api_key=args.api_key,
                  connect_timeout=args.connect_timeout, read_timeout=args.read_timeout, rate=args.rate,
+                 first_token_timeout=args.first_token_timeout, deadline=args.deadline,
                  max_resumes=args.max_resumes, fault_plan=args.inject_fault,
                  fallback_models=tuple(args.fallback_model) if args.fallback_model else None,
                  auto_resume=False if args.no_auto_resume else None)
-    for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "rate", "max_resumes", "auto_resume"):
+    for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "first_token_timeout", "deadline",
+                 "rate", "max_resumes", "auto_resume"):
         if flags[name] is None and stored.get(name) is not None:
             flags[name] = stored[name]
     if flags["fallback_models"] is None and stored.get("fallback_models"):

@@ -18,6 +18,9 @@ class Settings:
     # must be noticed in seconds, not minutes.
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    # Optional: no text this long after a request, or a call running this long, is a timeout fault.
+    first_token_timeout: float | None = None
+    deadline: float | None = None
     # Offline engine speed in tokens per second; 0 means as fast as possible.
     rate: float = 50.0
     provider: str = "auto"  # "auto" | "offline" | "openai"
@@ -44,6 +47,8 @@ class Settings:
             "OPENAI_MODEL": "model",
             "CONTRACTGEN_CONNECT_TIMEOUT": "connect_timeout",
             "CONTRACTGEN_READ_TIMEOUT": "read_timeout",
+            "CONTRACTGEN_FIRST_TOKEN_TIMEOUT": "first_token_timeout",
+            "CONTRACTGEN_DEADLINE": "deadline",
             "CONTRACTGEN_RATE": "rate",
             "CONTRACTGEN_PROVIDER": "provider",
             "CONTRACTGEN_DATABASE_URL": "database_url",
@@ -55,7 +60,7 @@ class Settings:
             if value not in (None, ""):
                 merged[attr] = value
         merged.update({k: v for k, v in overrides.items() if v is not None})
-        for attr in ("connect_timeout", "read_timeout", "rate"):
+        for attr in ("connect_timeout", "read_timeout", "rate", "first_token_timeout", "deadline"):
             if attr in merged:
                 merged[attr] = _number(attr, merged[attr])
         if "max_resumes" in merged:
@@ -68,7 +73,8 @@ class Settings:
         """What may be stored with a document: everything but the key."""
         return {"provider": self.provider_name, "base_url": self.base_url, "model": self.model,
                 "fallback_models": list(self.fallback_models), "connect_timeout": self.connect_timeout,
-                "read_timeout": self.read_timeout, "rate": self.rate, "max_resumes": self.max_resumes,
+                "read_timeout": self.read_timeout, "first_token_timeout": self.first_token_timeout,
+                "deadline": self.deadline, "rate": self.rate, "max_resumes": self.max_resumes,
                 "auto_resume": self.auto_resume, "fault_plan": self.fault_plan}
 
     def with_(self, **changes: Any) -> "Settings":

@@ -235,7 +235,8 @@ class Generation:
 
 
 def _policy(settings: Settings) -> ResumePolicy:
-    return ResumePolicy(max_resumes=settings.max_resumes, auto_resume=settings.auto_resume)
+    return ResumePolicy(max_resumes=settings.max_resumes, auto_resume=settings.auto_resume,
+                        first_token_timeout=settings.first_token_timeout, attempt_deadline=settings.deadline)
 
 
 def _plan(spec: str | None, written: int = 0) -> FaultPlan | None:

@@ -6,6 +6,10 @@ so the code above them does not care which one it talks to.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from typing import Iterator, Protocol
 
 import openai
@@ -33,6 +37,8 @@ class OpenAIProvider:
     def __init__(self, settings: Settings, model: str | None = None, client: openai.OpenAI | None = None):
         self.model = model or settings.model
         self.base_url = settings.base_url
+        self.first_token_timeout = settings.first_token_timeout
+        self.deadline = settings.deadline
         host = settings.base_url or (str(client.base_url) if client else "api.openai.com")
         self.label = f"{self.model} via {host}"
         # A caller's own client is used as given (its timeouts and retries are the caller's choice).
@@ -50,6 +56,7 @@ class OpenAIProvider:
         return self.stream_messages(build_messages(request), partial)
 
     def stream_messages(self, messages: list[dict[str, str]], partial: str = "") -> Iterator[Delta]:
+        watchdog = _Watchdog(self.first_token_timeout, self.deadline)
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
@@ -57,18 +64,70 @@ class OpenAIProvider:
                 stream=True,
                 stream_options={"include_usage": True},
             )
-            with response:
+            with response, watchdog.watch(response):
                 for chunk in response:
                     if chunk.usage is not None:
                         yield Delta(usage=Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens))
                     for choice in chunk.choices or ():
                         text = choice.delta.content if choice.delta else None
+                        if text:
+                            watchdog.first_token()
                         if text or choice.finish_reason:
                             yield Delta(text=text or "", finish_reason=choice.finish_reason)
         except ProviderError:
             raise
         except Exception as exc:  # classify() re-raises anything that is not a provider failure
+            if watchdog.fired:
+                raise ProviderError("timeout", watchdog.fired, retryable=True) from exc
             raise classify(exc) from exc
+
+
+class _Watchdog:
+    """Enforces the first-token timeout and the per-call deadline during a silent stall.
+
+    The read timeout only measures gaps between bytes. Closing the SDK stream
+    from another thread does not wake a blocked read, but shutting down its
+    socket does, so that is what the watchdog does when a limit passes.
+    """
+
+    def __init__(self, first_token_timeout: float | None, deadline: float | None):
+        self.first_token_timeout, self.deadline = first_token_timeout, deadline
+        self.fired: str | None = None
+        self._started = time.monotonic()
+        self._got_text = False
+        self._done = threading.Event()
+
+    def first_token(self) -> None:
+        self._got_text = True
+
+    @contextmanager
+    def watch(self, response):
+        if not (self.first_token_timeout or self.deadline):
+            yield
+            return
+        stream = response.response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        thread = threading.Thread(target=self._run, args=(sock,), name="contractgen-watchdog", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            self._done.set()
+
+    def _run(self, sock) -> None:
+        while not self._done.wait(0.05):
+            elapsed = time.monotonic() - self._started
+            if self.first_token_timeout and not self._got_text and elapsed > self.first_token_timeout:
+                self.fired = f"No text within {self.first_token_timeout:g} s of the request (first-token timeout)."
+            elif self.deadline and elapsed > self.deadline:
+                self.fired = f"The call took longer than its {self.deadline:g} s deadline."
+            if self.fired:
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass  # already closed: the stream is ending anyway
+                return
 
 
 def make_provider(settings: Settings) -> Provider:

@@ -41,13 +41,14 @@ resumes      id, document_id (CASCADE), fault_id (SET NULL), attempt_id (the
              succeeded (delivered new text).
              Indexes: document_id, fault_id, attempt_id, requested_at.
 
-No API key is ever stored: settings whose key names contain "key", "token" or
-"secret" are refused.
+No API key is ever stored: settings named like a credential (api_key, *_key,
+token, *_token, secret, password) are refused.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -70,7 +71,10 @@ MODES = ("stream", "chunks", "sections")
 ATTEMPT_KINDS = ("initial", "resume", "fallback", "continue_length", "chunk", "section")
 OUTCOMES = ("completed", "fault", "cancelled")
 FAULT_KINDS = ("timeout", "connection", "rate_limit", "server_error", "truncated", "malformed", "length", "fatal")
-SECRET_WORDS = ("key", "token", "secret")
+# A setting *named* like a credential ("api_key", "OPENAI_API_KEY", "token", "client_secret",
+# "password") is refused; names that merely mention a word ("first_token_timeout",
+# "max_tokens") are settings, not secrets.
+SECRET_NAME = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|credentials?)$|api_?key", re.IGNORECASE)
 RESTARTED = "The application restarted while this document was being generated."
 
 
@@ -83,7 +87,7 @@ def _refuse_secrets(settings: object, path: str = "settings") -> None:
     """Walk nested dicts/lists: a key can hide in a fallback model's settings too."""
     if isinstance(settings, Mapping):
         for name, value in settings.items():
-            if any(word in str(name).lower() for word in SECRET_WORDS):
+            if SECRET_NAME.search(str(name)):
                 # Name the key, never echo its value.
                 raise ValueError(f"{path}.{name} looks like a secret; API keys and tokens are never stored.")
             _refuse_secrets(value, f"{path}.{name}")

@@ -17,7 +17,7 @@ def settings_sidebar() -> Settings:
                           format_func={"offline": "Offline template engine", "openai": "OpenAI-compatible"}.get)
         if choice == "offline":
             st.caption("Writes from a clause library filled with your answers. A template engine, not AI.")
-            rate = st.slider("Typing speed (tokens/s)", 0, 500, int(defaults.rate), help="0 writes as fast as possible.",
+            rate = st.slider("Typing speed (tokens/s)", 0, 2000, min(int(defaults.rate), 2000), help="0 writes as fast as possible.",
                              key="rate")
             settings = defaults.with_(provider="offline", rate=float(rate))
         else:
@@ -35,12 +35,15 @@ def settings_sidebar() -> Settings:
         auto = st.toggle("Resume automatically", defaults.auto_resume, help="Off: a Resume button appears after a fault.",
                          key="auto_resume")
         max_resumes = st.number_input("Resumes per run", 0, 20, defaults.max_resumes, key="max_resumes")
-        settings = settings.with_(auto_resume=auto, max_resumes=int(max_resumes), fault_plan=_fault_panel())
+        settings = settings.with_(auto_resume=auto, max_resumes=int(max_resumes),
+                                  fault_plan=_fault_panel(defaults.fault_plan) or defaults.fault_plan)
     return settings
 
 
-def _fault_panel() -> str:
+def _fault_panel(configured: str) -> str:
     with st.expander("Fault injection (demo)"):
+        if configured:
+            st.caption(f"Set by CONTRACTGEN_FAULTS: `{configured}` (used unless faults are picked here).")
         kinds = st.multiselect("Faults", list(KINDS), key="faults", format_func=lambda k: f"{k}: {KINDS[k][0]}",
                                help="Each strikes once, in order, so a demo shows recovery.")
         where = st.radio("Where", ["after", "random"], format_func={"after": "After N characters", "random": "At random"}.get,

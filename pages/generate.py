@@ -12,7 +12,9 @@ settings = settings_sidebar()
 st.title("Draft a Terms of Service")
 doc_id = st.query_params.get("doc")
 
-with st.expander("Your answers", expanded=doc_id is None), st.form("request"):
+# A different label once a draft is shown makes a new, collapsed expander, so the draft is in view.
+label = "Your answers" if doc_id is None else "Start another draft"
+with st.expander(label, expanded=doc_id is None), st.form("request"):
     a, b = st.columns(2)
     answers = {
         "company": a.text_input("Company name *", max_chars=LIMITS["company"], placeholder="Acme Inc."),
@@ -41,8 +43,8 @@ if submitted:
     except ContractgenError as exc:
         st.error(str(exc))
     else:
-        doc_id = generation.id
-        st.query_params["doc"] = doc_id
+        st.query_params["doc"] = generation.id
+        st.rerun()  # redraw with the form folded away and the draft in view
 
 if doc_id:
     generation = manager().get(doc_id)

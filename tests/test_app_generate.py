@@ -34,7 +34,7 @@ def test_generates_a_draft_with_the_company_and_all_sections(app):
     assert "Acme Widgets Ltd" in shown
     for section in expected.sections:
         assert f"## {section.number}. {section.title}" in shown
-        assert f"✅ {section.number}. {section.title}" in shown  # the sections list filled in
+        assert f":material/check_circle: {section.number}. {section.title}" in shown  # the sections list filled in
     assert app.success[0].value.startswith("Completed: 15 sections")
     assert "doc" in app.query_params
     assert any("Offline template engine" in c.value for c in app.caption)

@@ -175,3 +175,18 @@ def test_200_cuts_resume_byte_identical(serve, repeat):
         assert events[-1].status == "completed", (cut, events[-1])
         assert text == full, (cut, kinds[n % len(kinds)])
         assert events[-1].resumes == 1
+
+
+@pytest.mark.parametrize(("spec", "limits", "message"), [
+    ("stall@0", {"first_token_timeout": 0.5}, "first-token timeout"),
+    ("stall@6000", {"deadline": 0.8}, "deadline"),
+])
+def test_first_token_timeout_and_deadline_cut_a_silent_stall_short(serve, store, acme, spec, limits, message):
+    # The read timeout (30 s here) would wait far longer: the watchdog must act on its own.
+    server = serve(spec, stall_seconds=20.0)
+    settings = settings_for(server, read_timeout=30.0, **limits)
+    generation = generate(GenerationManager(store), settings, acme)
+    assert generation.status == "completed" and generation.text == reference(acme)
+    [fault] = store.faults(generation.id)
+    assert fault.kind == "timeout" and message in fault.message
+    assert fault.detected_at - store.attempts(generation.id)[0].started_at < 5

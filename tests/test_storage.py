@@ -243,7 +243,7 @@ def test_delete_removes_every_row(store, db_path):
     assert store.get("doc000000002").parent_id is None
 
 
-@pytest.mark.parametrize("name", ["api_key", "OPENAI_API_KEY", "token", "max_tokens", "client_secret", "Secret"])
+@pytest.mark.parametrize("name", ["api_key", "OPENAI_API_KEY", "apikey", "token", "access_token", "client_secret", "Secret", "password"])
 def test_settings_with_secrets_are_refused(store, name):
     with pytest.raises(ValueError) as excinfo:
         new(store, "doc000000001", settings={"rate": 5, name: "sk-live-123"})
@@ -251,6 +251,11 @@ def test_settings_with_secrets_are_refused(store, name):
     with pytest.raises(ValueError):  # nested, e.g. a fallback provider's settings
         new(store, "doc000000001", settings={"fallbacks": [{"model": "m2", name: "sk-live-123"}]})
     assert store.get("doc000000001") is None
+
+
+def test_settings_that_only_mention_tokens_are_not_secrets(store):
+    new(store, "doc000000002", settings={"first_token_timeout": 5.0, "max_tokens": 100, "keyboard": "us"})
+    assert store.get("doc000000002").settings["first_token_timeout"] == 5.0
 
 
 def test_unwritable_location_is_a_clear_input_error(tmp_path):
