@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import browser_page, streamlit_server  # noqa: E402
+from report import write_section  # noqa: E402
 
 from contractgen.offline import OfflineEngine  # noqa: E402
 from contractgen.request import parse_request  # noqa: E402
@@ -165,20 +166,6 @@ def verdict(results: list[dict]) -> str:
             f"({DEFAULT_RATE} tokens/s). Measured {ratio:.1f}: target {met}.")
 
 
-def write_docs(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == HEADING), None)
-    if start is None:
-        new = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        tail = "".join(lines[end:])
-        new = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(new)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="full speed only; print, do not write docs/")
@@ -223,7 +210,7 @@ def main() -> int:
     if args.quick:
         print("(--quick: docs/benchmarks.md not written)", file=sys.stderr)
     else:
-        write_docs(section)
+        write_section(section)
         OUT.parent.mkdir(parents=True, exist_ok=True)
         OUT.write_text(json.dumps(results, indent=2))
         print(f"written: {DOCS.relative_to(ROOT)}, {OUT.relative_to(ROOT)}", file=sys.stderr)

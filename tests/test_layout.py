@@ -1,4 +1,5 @@
-"""The lines the architecture holds: contractgen/ never imports streamlit; pages/ import no transport or storage."""
+"""The lines the architecture holds: contractgen/ never imports streamlit; the views (pages/,
+contractgen_ui/, app.py) import no transport or storage."""
 
 import ast
 
@@ -21,6 +22,9 @@ def test_package_does_not_import_streamlit(path):
     assert "streamlit" not in set(imported_modules(path))
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"], ids=lambda p: p.name)
-def test_pages_do_not_import_transport_or_storage(path):
+VIEWS = sorted((ROOT / "pages").glob("*.py")) + sorted((ROOT / "contractgen_ui").glob("*.py")) + [ROOT / "app.py"]
+
+
+@pytest.mark.parametrize("path", VIEWS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_views_do_not_import_transport_or_storage(path):
     assert not {"sqlalchemy", "openai", "httpx", "httpx2"} & set(imported_modules(path))

@@ -101,31 +101,27 @@ def placeholders(request: TermsRequest) -> dict[str, str]:
     }
 
 
+def _applicable(library: Library, request: TermsRequest):
+    """(number, section, clauses) for the sections this request gets, numbered after filtering."""
+    number = 0
+    for section in library.sections:
+        clauses = [c for c in section.clauses if applies(c.when, request)] if applies(section.when, request) else []
+        if clauses:
+            number += 1
+            yield number, section, clauses
+
+
 def outline(library: Library, request: TermsRequest) -> list[OutlineSection]:
     """The numbered sections and subsections this request gets."""
-    result: list[OutlineSection] = []
-    for section in library.sections:
-        if not applies(section.when, request):
-            continue
-        clauses = [c for c in section.clauses if applies(c.when, request)]
-        if not clauses:
-            continue
-        n = len(result) + 1
-        result.append(OutlineSection(n, section.title, [(f"{n}.{i}", c.title) for i, c in enumerate(clauses, 1)]))
-    return result
+    return [OutlineSection(n, section.title, [(f"{n}.{i}", c.title) for i, c in enumerate(clauses, 1)])
+            for n, section, clauses in _applicable(library, request)]
 
 
 def render(library: Library, request: TermsRequest) -> str:
     """The whole document as Markdown: `# Title`, `## N. Title`, `### N.M Title`."""
     values = placeholders(request)
     parts = [f"# {library.title}", library.preamble.strip().format(**values)]
-    for section in library.sections:
-        if not applies(section.when, request):
-            continue
-        clauses = [c for c in section.clauses if applies(c.when, request)]
-        if not clauses:
-            continue
-        n = sum(1 for p in parts if p.startswith("## ")) + 1
+    for n, section, clauses in _applicable(library, request):
         parts.append(f"## {n}. {section.title}")
         for i, clause in enumerate(clauses, 1):
             parts.append(f"### {n}.{i} {clause.title}")
