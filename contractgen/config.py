@@ -29,6 +29,7 @@ class Settings:
     auto_resume: bool = True
     fault_plan: str = ""  # see faultplan.py; empty: no injected faults
     database_url: str | None = None  # None: sqlite file under ./data
+    retention_days: float = 90.0  # documents untouched this long are deleted by cleanup
 
     @property
     def provider_name(self) -> str:
@@ -54,13 +55,14 @@ class Settings:
             "CONTRACTGEN_DATABASE_URL": "database_url",
             "CONTRACTGEN_MAX_RESUMES": "max_resumes",
             "CONTRACTGEN_FAULTS": "fault_plan",
+            "CONTRACTGEN_RETENTION_DAYS": "retention_days",
         }
         for env_name, attr in names.items():
             value = source.get(env_name)
             if value not in (None, ""):
                 merged[attr] = value
         merged.update({k: v for k, v in overrides.items() if v is not None})
-        for attr in ("connect_timeout", "read_timeout", "rate", "first_token_timeout", "deadline"):
+        for attr in ("connect_timeout", "read_timeout", "rate", "first_token_timeout", "deadline", "retention_days"):
             if attr in merged:
                 merged[attr] = _number(attr, merged[attr])
         if "max_resumes" in merged:

@@ -18,8 +18,10 @@ class InputError(ContractgenError):
 class ProviderError(ContractgenError):
     """A provider call failed. `kind` is one of the fault kinds of the product brief."""
 
-    def __init__(self, kind: str, message: str, *, retryable: bool, retry_after: float | None = None):
+    def __init__(self, kind: str, message: str, *, retryable: bool, retry_after: float | None = None,
+                 status: int | None = None):
         self.kind = kind
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status  # the HTTP status, when the provider answered with one
         super().__init__(message)

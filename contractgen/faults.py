@@ -61,7 +61,7 @@ def classify(exc: BaseException) -> ProviderError:
         return ProviderError("fatal", "This key may not use that model or endpoint (HTTP 403).", retryable=False)
     if isinstance(exc, openai.NotFoundError):
         return ProviderError("fatal", f"Model or endpoint not found (HTTP 404): {_status_message(exc)} Check the model name and base URL.",
-                             retryable=False)
+                             retryable=False, status=404)
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
         return ProviderError("server_error", f"The provider had an internal error (HTTP {exc.status_code}).", retryable=True,
                              retry_after=retry_after(exc.response.headers))

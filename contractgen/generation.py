@@ -255,8 +255,9 @@ class GenerationManager:
 
     CLEANUP_EVERY = 3600.0
 
-    def __init__(self, store: Store | None = None, *, background_cleanup: bool = False):
+    def __init__(self, store: Store | None = None, *, background_cleanup: bool = False, retention_days: float = 90.0):
         self.store = store
+        self.retention = retention_days * 86400
         self._items: dict[str, Generation] = {}
         self._lock = threading.Lock()
         if store is not None:
@@ -267,7 +268,7 @@ class GenerationManager:
 
     def _cleanup_loop(self) -> None:
         while True:
-            self.store.cleanup()
+            self.store.cleanup(retention=self.retention)
             time.sleep(self.CLEANUP_EVERY)
 
     def start(self, request: TermsRequest, settings: Settings) -> Generation:
@@ -329,7 +330,7 @@ def manager(settings: Settings | None = None) -> GenerationManager:
 
             settings = settings or Settings.from_env(os.environ)
             _manager = GenerationManager(Store(settings.database_url or Store.default_url(os.environ)),
-                                         background_cleanup=True)
+                                         background_cleanup=True, retention_days=settings.retention_days)
         return _manager
 
 

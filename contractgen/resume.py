@@ -219,7 +219,7 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
                 continue
             consecutive += 1
             decision = should_resume(fault, resumes, policy)
-            if decision == "fatal" and fault.kind == "fatal" and "404" in str(fault) and index + 1 < len(targets):
+            if decision == "fatal" and fault.status == 404 and index + 1 < len(targets):
                 decision = "fallback-now"  # an unknown model: the next one may exist
             if decision == "fatal":
                 yield Outcome("failed", str(fault), faults, resumes, usage)

@@ -30,3 +30,38 @@ def test_malformed_json_is_a_retryable_malformed_fault():
 def test_anything_else_is_a_bug_and_is_raised():
     with pytest.raises(ZeroDivisionError):
         classify(ZeroDivisionError("bug"))
+
+
+import httpx2
+import openai
+
+REQUEST = httpx2.Request("POST", "http://127.0.0.1/v1/chat/completions")
+
+
+def status_error(cls, status, headers=None, body=None):
+    response = httpx2.Response(status, request=REQUEST, headers=headers or {})
+    return cls("provider said no", response=response, body=body)
+
+
+@pytest.mark.parametrize(("exc", "kind", "retryable", "words"), [
+    (openai.APITimeoutError(request=REQUEST), "timeout", True, "read timeout"),
+    (openai.APIConnectionError(request=REQUEST), "connection", True, "Could not reach the provider"),
+    (status_error(openai.RateLimitError, 429, {"retry-after": "2"}), "rate_limit", True, "HTTP 429"),
+    (status_error(openai.InternalServerError, 503), "server_error", True, "HTTP 503"),
+    (status_error(openai.InternalServerError, 500), "server_error", True, "HTTP 500"),
+    (status_error(openai.AuthenticationError, 401), "fatal", False, "API key was refused"),
+    (status_error(openai.PermissionDeniedError, 403), "fatal", False, "HTTP 403"),
+    (status_error(openai.NotFoundError, 404, body={"error": {"message": "no such model"}}), "fatal", False, "no such model"),
+    (status_error(openai.BadRequestError, 400, body={"error": {"message": "maximum context length exceeded"}}),
+     "fatal", False, "maximum context length"),
+    (status_error(openai.BadRequestError, 400, body={"error": {"message": "content filter"}}), "fatal", False, "content filter"),
+    (openai.APIError("bad stream", request=REQUEST, body=None), "malformed", True, "inside the stream"),
+])
+def test_classification_table(exc, kind, retryable, words):
+    fault = classify(exc)
+    assert (fault.kind, fault.retryable) == (kind, retryable)
+    assert words in str(fault)
+
+
+def test_rate_limit_carries_retry_after():
+    assert classify(status_error(openai.RateLimitError, 429, {"retry-after-ms": "1500"})).retry_after == 1.5
