@@ -18,9 +18,11 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import ContractgenError, InputError
+from .costs import PriceTable, document_summary, summary_dict
 from .faultplan import FaultPlan
 from .generation import Generation, GenerationManager, follow
 from .library import get_library, outline
+from .modes import MODES
 from .request import parse_request
 from .storage import Store
 
@@ -56,6 +58,10 @@ def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> No
     parser.add_argument("--max-resumes", type=int, metavar="N", help="Automatic resumes per run before giving up (default 3).")
     parser.add_argument("--no-auto-resume", action="store_true", help="Stop at the first fault; continue later with `contractgen resume ID`.")
     parser.add_argument("--inject-fault", metavar="SPEC", help="Fail on purpose, e.g. reset@5000,stall@12000,429 (see README).")
+    if not resume:
+        parser.add_argument("--mode", choices=list(MODES), help="stream (one call), chunks (one call per group of sections) "
+                                                                "or sections (one call per section). Default stream.")
+        parser.add_argument("--group-size", type=int, metavar="N", help="Sections per call in the chunks mode (default 4).")
     _db_flag(parser)
 
 
@@ -130,9 +136,10 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
                  first_token_timeout=args.first_token_timeout, deadline=args.deadline,
                  max_resumes=args.max_resumes, fault_plan=args.inject_fault,
                  fallback_models=tuple(args.fallback_model) if args.fallback_model else None,
-                 auto_resume=False if args.no_auto_resume else None)
+                 auto_resume=False if args.no_auto_resume else None,
+                 mode=getattr(args, "mode", None), group_size=getattr(args, "group_size", None))
     for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "first_token_timeout", "deadline",
-                 "rate", "max_resumes", "auto_resume"):
+                 "rate", "max_resumes", "auto_resume", "mode", "group_size"):
         if flags[name] is None and stored.get(name) is not None:
             flags[name] = stored[name]
     if flags["fallback_models"] is None and stored.get("fallback_models"):
@@ -208,7 +215,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     generation = GenerationManager(_store(args)).start(request, settings)
     if not args.quiet:
         total = len(outline(get_library(request.doc_type), request))
-        print(f"Document {generation.id}: drafting with {generation.label}; {total} sections.", file=sys.stderr, flush=True)
+        calls = f"{generation.calls_total} call(s), {settings.mode} mode"
+        print(f"Document {generation.id}: drafting with {generation.label}; {total} sections, {calls}.", file=sys.stderr, flush=True)
     return _run(generation, out, args.quiet)
 
 
@@ -247,6 +255,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def describe_document(store: Store, id: str) -> dict:
     """Everything `show` reports, as plain data."""
+    prices = PriceTable.load(os.environ)
     record = store.get(id)
     if record is None:
         raise InputError([f"No draft with id {id}; see `contractgen list`."])
@@ -257,6 +266,8 @@ def describe_document(store: Store, id: str) -> dict:
         "provider": record.provider, "model": record.model, "error": record.error,
         "created_at": record.created_at, "updated_at": record.updated_at, "completed_at": record.completed_at,
         "length": record.length, "words": len(record.text.split()), "request": record.request, "settings": record.settings,
+        "usage": summary_dict(document_summary(store, id, prices)),
+        "sections": store.sections(id),
         "faults": [{"kind": f.kind, "message": f.message, "offset": f.offset, "detected_at": f.detected_at} for f in faults],
         "resumes": [{"auto": r.auto, "succeeded": r.succeeded, "detected_at": r.detected_at, "requested_at": r.requested_at,
                      "first_token_at": r.first_token_at,
@@ -282,6 +293,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"  created {_when(info['created_at'])} · updated {_when(info['updated_at'])} · completed {_when(info['completed_at'])}")
     if info["error"]:
         print(f"  error: {info['error']}")
+    u = info["usage"]
+    cost = f"${u['cost']:.4f}" + (f" (unpriced: {', '.join(u['unpriced_models'])})" if u["unpriced_models"] else "")
+    print(f"  calls {u['calls']} · tokens in {u['prompt_tokens']:,} / out {u['completion_tokens']:,}"
+          f"{' (estimated)' if u['estimated'] else ''} · estimated cost {cost} · resume overhead {u['resume_overhead_tokens']:,} tokens")
+    print(f"  sections ({len(info['sections'])}): " + "; ".join(f"{s['number']}. {s['title']}" for s in info["sections"]))
     print(f"  faults ({len(info['faults'])}):")
     for f in info["faults"]:
         print(f"    {_when(f['detected_at'])}  {f['kind']:<13} at {f['offset']:>7,} chars  {f['message']}")
@@ -317,7 +333,6 @@ def _save(out: Path | None, text: str) -> None:
 
 
 def cmd_serve_offline(args: argparse.Namespace) -> int:
-    from .faultplan import FaultPlan
     from .server import OfflineServer, parse_repeat, parse_seconds
 
     seed = None

@@ -28,6 +28,8 @@ class Settings:
     max_resumes: int = 3
     auto_resume: bool = True
     fault_plan: str = ""  # see faultplan.py; empty: no injected faults
+    mode: str = "stream"  # stream | chunks | sections (see modes.py)
+    group_size: int = 4  # sections per call in the chunks mode
     database_url: str | None = None  # None: sqlite file under ./data
     retention_days: float = 90.0  # documents untouched this long are deleted by cleanup
 
@@ -56,6 +58,8 @@ class Settings:
             "CONTRACTGEN_MAX_RESUMES": "max_resumes",
             "CONTRACTGEN_FAULTS": "fault_plan",
             "CONTRACTGEN_RETENTION_DAYS": "retention_days",
+            "CONTRACTGEN_MODE": "mode",
+            "CONTRACTGEN_GROUP_SIZE": "group_size",
         }
         for env_name, attr in names.items():
             value = source.get(env_name)
@@ -65,8 +69,9 @@ class Settings:
         for attr in ("connect_timeout", "read_timeout", "rate", "first_token_timeout", "deadline", "retention_days"):
             if attr in merged:
                 merged[attr] = _number(attr, merged[attr])
-        if "max_resumes" in merged:
-            merged["max_resumes"] = int(_number("max_resumes", merged["max_resumes"]))
+        for attr in ("max_resumes", "group_size"):
+            if attr in merged:
+                merged[attr] = int(_number(attr, merged[attr]))
         if "fallback_models" in merged:
             merged["fallback_models"] = tuple(m for m in merged["fallback_models"] if m)
         return cls(**merged)
@@ -77,7 +82,8 @@ class Settings:
                 "fallback_models": list(self.fallback_models), "connect_timeout": self.connect_timeout,
                 "read_timeout": self.read_timeout, "first_token_timeout": self.first_token_timeout,
                 "deadline": self.deadline, "rate": self.rate, "max_resumes": self.max_resumes,
-                "auto_resume": self.auto_resume, "fault_plan": self.fault_plan}
+                "auto_resume": self.auto_resume, "fault_plan": self.fault_plan, "mode": self.mode,
+                "group_size": self.group_size}
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)

@@ -17,17 +17,20 @@ import socket
 import threading
 import time
 import uuid
-from typing import Callable
+from typing import Callable, Sequence
 
 from .config import Settings
 from .faultplan import FaultPlan
 from .providers import describe, make_targets
 from .request import TermsRequest, parse_request
+from . import modes
+from .library import get_library, outline
 from .resume import (AttemptEnded, AttemptStarted, FaultDetected, Outcome, ResumeDelivered, ResumePolicy,
-                     ResumeScheduled, Target, Text, resilient_events)
+                     ResumeScheduled, Target, Text, _add as _add_usage, resilient_events)
 from .storage import Store
 from .structure import Section, StructureParser
 
+TargetFactory = Callable[[Sequence[int] | None, str], list[Target]]  # (sections, text before) -> targets
 CHECKPOINT_INTERVAL = 0.5  # seconds: a crash loses at most this much text, and the DB sees ~2 writes/s
 LIVE = ("pending", "streaming", "resuming")
 RESUMABLE = ("interrupted", "failed", "cancelled")
@@ -57,7 +60,9 @@ def owner_alive(owner: str | None) -> bool:
 class Generation:
     def __init__(self, request: TermsRequest, *, id: str | None = None, label: str = "", model: str = "",
                  provider: str = "", store: Store | None = None, text: str = "", status: str = "pending",
-                 error: str | None = None, faults: int = 0, resumes: int = 0, fault_spec: str = ""):
+                 error: str | None = None, faults: int = 0, resumes: int = 0, fault_spec: str = "",
+                 mode: str = "stream", group_size: int = modes.DEFAULT_GROUP_SIZE, calls_done: int = 0,
+                 call_start: int | None = None):
         self.id = id or uuid.uuid4().hex[:12]
         self.request = request
         self.label, self.model, self.provider = label, model, provider
@@ -67,6 +72,13 @@ class Generation:
         self.last_fault: str | None = None  # "kind: message" of the latest fault
         self.plan: FaultPlan | None = None  # injected faults, shared by every run of this document
         self.fault_spec = fault_spec
+        self.mode, self.group_size = mode, group_size
+        self.outline = outline(get_library(request.doc_type), request)
+        self.calls_total = len(modes.plan(mode, len(self.outline), group_size))
+        self.calls_done = calls_done  # calls finished; the next one runs from `call_start`
+        self.call_start = call_start
+        self.call: modes.Call | None = None
+        self._sections_saved = 0
         self.usage = None
         self._store = store
         self._chunks: list[str] = []
@@ -145,10 +157,44 @@ class Generation:
         if self._store:
             self._store.set_status(self.id, status, error=error)
 
-    def run(self, targets: list[Target], policy: ResumePolicy, plan: FaultPlan | None = None,
+    def run(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
             manual: bool = False, clock: Callable[[], float] = time.time) -> None:
-        """Consume the resilient stream: show, checkpoint and record every event."""
-        partial = self.text
+        """Run the mode's calls in order, each through the resilient stream, from wherever the text stopped."""
+        try:
+            calls = modes.plan(self.mode, len(self.outline), self.group_size)
+            while self.calls_done < len(calls):
+                call = calls[self.calls_done]
+                self.call = call
+                if self.call_start is None:
+                    self.call_start = len(self.text)
+                outcome = self._run_call(call, targets_for, policy, plan, manual, clock)
+                manual = False  # only the first call of a resume by hand is the manual resume
+                if outcome.status != "completed":
+                    self._finish(outcome, clock)
+                    return
+                self.calls_done += 1
+                self.call_start = None
+            self._finish(Outcome("completed", None), clock)
+        except Exception as exc:  # a bug: keep the text, say so, and let the log show it
+            self._checkpoint(clock(), force=True)
+            self._set_status("failed", f"Unexpected error: {type(exc).__name__}: {exc}. The text so far is kept.")
+            raise
+
+    def _finish(self, outcome: Outcome, clock: Callable[[], float]) -> None:
+        self._checkpoint(clock(), force=True)
+        if outcome.status == "completed":
+            with self._lock:
+                self._parser.finish()  # the end of the text completes the last section
+        self._save_sections(clock())
+        self.notice = None
+        self._set_status(outcome.status, outcome.message)
+
+    def _run_call(self, call: modes.Call, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None,
+                  manual: bool, clock: Callable[[], float]) -> Outcome:
+        """One call: consume its resilient stream, showing, checkpointing and recording every event."""
+        text = self.text
+        partial = text[self.call_start:]
+        before = text[:self.call_start]
         attempt_id = fault_id = resume_id = None
         fault_at: float | None = None
         if manual and self._store:
@@ -157,72 +203,75 @@ class Generation:
             # The store copies the fault's detection time, so manual resume time includes the person's wait.
             resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=False,
                                                   requested_at=clock())
-        events = resilient_events(targets, partial=partial, policy=policy, plan=plan, cancel=self._cancel,
-                                  first_kind="resume" if partial else "initial", auto=not manual, clock=clock,
-                                  rng=random.Random())
-        try:
-            for event in events:
-                if isinstance(event, Text):
-                    self._append(event.text)
-                    self._unsaved += event.text
-                    self._checkpoint(clock())
-                elif isinstance(event, AttemptStarted):
-                    self.model = event.model
-                    if self._store:
-                        attempt_id = self._store.start_attempt(self.id, kind=event.kind, model=event.model,
-                                                               provider=event.provider, start_offset=event.offset, now=event.at)
-                elif isinstance(event, ResumeDelivered):
-                    self.notice = None
-                    if self.status == "resuming":
-                        self._set_status("streaming")
-                elif isinstance(event, AttemptEnded):
-                    self._checkpoint(event.at, force=True)
-                    if event.usage:
-                        self.usage = event.usage
-                    if self._store:
-                        u = event.usage
-                        self._store.end_attempt(attempt_id, outcome=event.outcome, output_chars=event.output_chars,
-                                                first_token_at=event.first_token_at, finish_reason=event.finish_reason,
-                                                prompt_tokens=u.prompt_tokens if u else None,
-                                                completion_tokens=u.completion_tokens if u else None,
-                                                tokens_estimated=bool(u and u.estimated), now=event.at)
-                        if resume_id is not None and event.first_token_at is not None:
-                            self._store.resume_delivered(resume_id, first_token_at=event.first_token_at,
-                                                         delivered_chars=event.output_chars)
-                    resume_id = None
-                elif isinstance(event, FaultDetected):
-                    self.faults_handled += 1
-                    self.last_fault = f"{event.kind} at {event.offset:,} characters: {event.message}"
-                    fault_at = event.at
-                    if self._store:
-                        fault_id = self._store.record_fault(self.id, attempt_id=attempt_id, kind=event.kind,
-                                                            message=event.message, retryable=event.retryable,
-                                                            offset=event.offset, now=event.at)
-                elif isinstance(event, ResumeScheduled):
-                    self.resumes += 1
-                    self.notice = "Resuming generation from where it left off..."
-                    self._set_status("resuming")
-                    if self._store:
-                        resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=True,
-                                                              requested_at=fault_at or event.at, now=event.at)
-                elif isinstance(event, Outcome):
-                    self._checkpoint(clock(), force=True)
-                    self.notice = None
-                    if event.usage:
-                        self.usage = event.usage
-                    self._set_status(event.status, event.message)
-        except Exception as exc:  # a bug: keep the text, say so, and let the log show it
-            self._checkpoint(clock(), force=True)
-            self._set_status("failed", f"Unexpected error: {type(exc).__name__}: {exc}. The text so far is kept.")
-            raise
+        events = resilient_events(targets_for(call.sections, before), partial=partial, policy=policy, plan=plan,
+                                  cancel=self._cancel, first_kind="resume" if partial else modes.attempt_kind(self.mode),
+                                  auto=not manual, clock=clock, rng=random.Random(), base_offset=self.call_start)
+        for event in events:
+            if isinstance(event, Text):
+                self._append(event.text)
+                self._unsaved += event.text
+                self._checkpoint(clock())
+            elif isinstance(event, AttemptStarted):
+                self.model = event.model
+                if self._store:
+                    attempt_id = self._store.start_attempt(self.id, kind=event.kind, model=event.model,
+                                                           provider=event.provider, start_offset=event.offset, now=event.at)
+            elif isinstance(event, ResumeDelivered):
+                self.notice = None
+                if self.status == "resuming":
+                    self._set_status("streaming")
+            elif isinstance(event, AttemptEnded):
+                self._checkpoint(event.at, force=True)
+                self._save_sections(event.at)
+                if self._store:
+                    u = event.usage
+                    self._store.end_attempt(attempt_id, outcome=event.outcome, output_chars=event.output_chars,
+                                            first_token_at=event.first_token_at, finish_reason=event.finish_reason,
+                                            prompt_tokens=u.prompt_tokens if u else None,
+                                            completion_tokens=u.completion_tokens if u else None,
+                                            tokens_estimated=bool(u and u.estimated), now=event.at)
+                    if resume_id is not None and event.first_token_at is not None:
+                        self._store.resume_delivered(resume_id, first_token_at=event.first_token_at,
+                                                     delivered_chars=event.output_chars)
+                resume_id = None
+            elif isinstance(event, FaultDetected):
+                self.faults_handled += 1
+                self.last_fault = f"{event.kind} at {event.offset:,} characters: {event.message}"
+                fault_at = event.at
+                if self._store:
+                    fault_id = self._store.record_fault(self.id, attempt_id=attempt_id, kind=event.kind,
+                                                        message=event.message, retryable=event.retryable,
+                                                        offset=event.offset, now=event.at)
+            elif isinstance(event, ResumeScheduled):
+                self.resumes += 1
+                self.notice = "Resuming generation from where it left off..."
+                self._set_status("resuming")
+                if self._store:
+                    resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=True,
+                                                          requested_at=fault_at or event.at, now=event.at)
+            elif isinstance(event, Outcome):
+                if event.usage:
+                    self.usage = event.usage if self.usage is None else _add_usage(self.usage, event.usage)
+                return event
+        raise RuntimeError("the resilient stream ended without an outcome")
 
-    def start(self, targets: list[Target], policy: ResumePolicy, plan: FaultPlan | None = None, manual: bool = False) -> None:
+    def _save_sections(self, now: float) -> None:
+        """Store the sections completed since the last save (a handful per document, never per token)."""
+        if not self._store:
+            return
+        done = self.completed_sections
+        for section in done[self._sections_saved:]:
+            self._store.save_section(self.id, section.to_dict(), now=now)
+        self._sections_saved = len(done)
+
+    def start(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
+              manual: bool = False) -> None:
         self._cancel.clear()
         # Set before the thread exists, so no reader sees the old final status in between.
         self._set_status("resuming" if self.text else "streaming")
         if self._store:
             self._store.claim(self.id, process_owner())
-        self._thread = threading.Thread(target=self.run, args=(targets, policy, plan, manual),
+        self._thread = threading.Thread(target=self.run, args=(targets_for, policy, plan, manual),
                                         name=f"generation-{self.id}", daemon=True)
         self._thread.start()
 
@@ -232,6 +281,10 @@ class Generation:
     def join(self, timeout: float | None = None) -> None:
         if self._thread:
             self._thread.join(timeout)
+
+
+def _factory(settings: Settings, request: TermsRequest) -> TargetFactory:
+    return lambda sections, before: make_targets(settings, request, sections, before)
 
 
 def _policy(settings: Settings) -> ResumePolicy:
@@ -272,16 +325,18 @@ class GenerationManager:
             time.sleep(self.CLEANUP_EVERY)
 
     def start(self, request: TermsRequest, settings: Settings) -> Generation:
-        targets = make_targets(settings, request)  # before storing: a bad setting must not leave a row
-        generation = Generation(request, label=describe(settings), model=targets[0].model,
-                                provider=targets[0].provider, store=self.store)
+        modes.plan(settings.mode, 1)  # an unknown mode is refused before anything is stored
+        first = make_targets(settings, request)[0]  # a bad setting must not leave a row
+        generation = Generation(request, label=describe(settings), model=first.model, provider=first.provider,
+                                store=self.store, mode=settings.mode, group_size=settings.group_size)
         if self.store:
             self.store.create_document(id=generation.id, doc_type=request.doc_type, request=request.model_dump(mode="json"),
-                                       provider=targets[0].provider, model=targets[0].model, settings=settings.public())
+                                       provider=first.provider, model=first.model, mode=settings.mode,
+                                       settings={**settings.public(), "label": generation.label})
         with self._lock:
             self._items[generation.id] = generation
         generation.plan = _plan(settings.fault_plan)
-        generation.start(targets, _policy(settings), generation.plan)
+        generation.start(_factory(settings, request), _policy(settings), generation.plan)
         return generation
 
     def get(self, generation_id: str) -> Generation | None:
@@ -293,10 +348,14 @@ class GenerationManager:
         record = self.store.get(generation_id)
         if record is None:
             return None
+        calls_done, call_start = _progress_of(self.store.attempts(generation_id), len(record.text))
         generation = Generation(parse_request(record.request), id=record.id, label=record.settings.get("label") or record.model,
                                 model=record.model, provider=record.provider, store=self.store, text=record.text,
                                 status=record.status, error=record.error, faults=record.faults, resumes=record.resumes,
-                                fault_spec=record.settings.get("fault_plan") or "")
+                                fault_spec=record.settings.get("fault_plan") or "", mode=record.mode,
+                                group_size=int(record.settings.get("group_size") or modes.DEFAULT_GROUP_SIZE),
+                                calls_done=calls_done, call_start=call_start)
+        generation._sections_saved = len(self.store.sections(generation_id))
         with self._lock:
             return self._items.setdefault(generation_id, generation)
 
@@ -313,8 +372,19 @@ class GenerationManager:
         # The plan belongs to the document: each fault strikes once per document, not once per run.
         if generation.plan is None and generation.fault_spec:
             generation.plan = _plan(generation.fault_spec, len(generation.text))
-        generation.start(make_targets(settings, generation.request), _policy(settings), generation.plan, manual=True)
+        generation.start(_factory(settings, generation.request), _policy(settings), generation.plan, manual=True)
         return generation
+
+
+def _progress_of(attempts, length: int) -> tuple[int, int | None]:
+    """(calls finished, where the unfinished call started) from stored attempts.
+
+    Each call ends with exactly one completed attempt; the call after the last
+    one started where its first attempt did."""
+    done = sum(1 for a in attempts if a.outcome == "completed")
+    last_done = max((i for i, a in enumerate(attempts) if a.outcome == "completed"), default=-1)
+    later = attempts[last_done + 1:]
+    return done, (later[0].start_offset if later else None)
 
 
 _manager: GenerationManager | None = None

@@ -7,14 +7,17 @@ the reference that resumed documents are compared with.
 
 from __future__ import annotations
 
+import re
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from .library import get_library, render
+from .prompts import build_messages
 from .request import TermsRequest
 from .stream import Delta, Usage
 from .tokens import estimate_tokens, split_tokens
 
+_SECTION = re.compile(r"^## (\d+)\. ", re.MULTILINE)
 LABEL = "Offline template engine (clause library, not AI)"
 MODEL = "contractgen-offline"
 
@@ -30,10 +33,26 @@ class OfflineEngine:
         self._sleep = sleep
         self._clock = clock
 
-    def document(self, request: TermsRequest) -> str:
-        return render(get_library(request.doc_type), request)
+    def document(self, request: TermsRequest, sections: Sequence[int] | None = None) -> str:
+        """The whole document, or exactly the part holding `sections` (the first part also holds the title
+        and preamble), so that the parts of any mode join into the same document."""
+        full = render(get_library(request.doc_type), request)
+        begin, end = self._span(full, sections)
+        return full[begin:end]
 
-    def continuation(self, request: TermsRequest, partial: str) -> str:
+    def part_offset(self, request: TermsRequest, sections: Sequence[int] | None) -> int:
+        """Where the part holding `sections` starts in the whole document."""
+        return self._span(render(get_library(request.doc_type), request), sections)[0]
+
+    @staticmethod
+    def _span(full: str, sections: Sequence[int] | None) -> tuple[int, int]:
+        if not sections:
+            return 0, len(full)
+        starts = {int(m.group(1)): m.start() for m in _SECTION.finditer(full)}
+        first, last = min(sections), max(sections)
+        return (0 if first == 1 else starts.get(first, len(full))), starts.get(last + 1, len(full))
+
+    def continuation(self, request: TermsRequest, partial: str, sections: Sequence[int] | None = None) -> str:
         """The rest of the document after `partial`.
 
         When `partial` is a prefix of the document (the normal case: it came
@@ -41,7 +60,7 @@ class OfflineEngine:
         after the longest common prefix: the best a template can do with text
         it did not write.
         """
-        full = self.document(request)
+        full = self.document(request, sections)
         if full.startswith(partial):
             return full[len(partial):]
         common = 0
@@ -51,8 +70,9 @@ class OfflineEngine:
             common += 1
         return full[common:]
 
-    def stream(self, request: TermsRequest, partial: str = "") -> Iterator[Delta]:
-        rest = self.continuation(request, partial)
+    def stream(self, request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+               before: str = "") -> Iterator[Delta]:
+        rest = self.continuation(request, partial, sections)
         pieces = split_tokens(rest)
         if self.rate <= 0:
             # Full speed: larger pieces keep per-delta overhead negligible.
@@ -67,7 +87,8 @@ class OfflineEngine:
                     self._sleep(wait)
             yield Delta(text=piece)
         yield Delta(finish_reason="stop", usage=Usage(
-            prompt_tokens=estimate_tokens(request.model_dump_json()) + estimate_tokens(partial),
+            # What a model would have been sent, so modes compare honestly on the offline engine too.
+            prompt_tokens=sum(estimate_tokens(m["content"]) for m in build_messages(request, partial, sections, before)),
             completion_tokens=estimate_tokens(rest),
             estimated=True,
         ))

@@ -8,9 +8,6 @@ from .generation import Generation
 from .library import get_library, outline
 
 
-DONE, TODO = ":material/check_circle:", ":material/radio_button_unchecked:"
-
-
 @dataclass(frozen=True)
 class Progress:
     total: int
@@ -21,10 +18,6 @@ class Progress:
     @property
     def fraction(self) -> float:
         return self.done / self.total if self.total else 0.0
-
-    def markdown(self) -> str:
-        # Streamlit's Material icons render everywhere; emoji need a font many servers and CI lack.
-        return "\n".join(f"{DONE if ok else TODO} {n}. {title}  " for n, title, ok in self.lines)
 
 
 def progress(generation: Generation) -> Progress:

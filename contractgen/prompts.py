@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from .errors import InputError
 from .library import get_library, outline
@@ -31,6 +31,9 @@ CONTINUE = (
 )
 
 _DETAILS = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
+_SECTIONS = re.compile(r"^Sections to write \(JSON\): (\[[\d, ]*\])$", re.MULTILINE)
+DEFINED_TERMS = '"Terms" (this document), "Service", "we"/"us"/"our" (the company), "you"/"your" (the user)'
+TAIL = 600  # characters of the previous part sent for continuity: enough for tone, cheap in tokens
 
 
 def user_prompt(request: TermsRequest) -> str:
@@ -64,19 +67,62 @@ def continuation(messages: list[dict[str, str]], partial: str) -> list[dict[str,
     return [*messages, {"role": "assistant", "content": partial}, {"role": "user", "content": CONTINUE}]
 
 
-def build_messages(request: TermsRequest, partial: str = "") -> list[dict[str, str]]:
-    return continuation([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user_prompt(request)}], partial)
+def part_prompt(request: TermsRequest, sections: Sequence[int], before: str = "") -> str:
+    """The prompt for one call of the chunks or sections mode.
+
+    It carries what the model needs to stay consistent with the other calls:
+    the details, the whole outline (so it knows what comes before and after),
+    the defined terms, and the end of the text written just before, if any.
+    """
+    library = get_library(request.doc_type)
+    numbers = sorted(sections)
+    outline_ = outline(library, request)
+    wanted = [s for s in outline_ if s.number in numbers]
+    first = numbers[0] == 1
+    lines = [
+        f"We are writing the {library.title} below one part at a time. Write only this part: "
+        + ", ".join(f"section {s.number}. {s.title} ({'; '.join(f'{n} {t}' for n, t in s.subsections)})" for s in wanted) + ".",
+        "",
+        "Format: each section is a level-2 heading `## N. Title`; each subsection a level-3 heading `### N.M Title`; "
+        "one to three paragraphs per subsection.",
+        (f"Start with `# {library.title}` and a short preamble, then the sections." if first
+         else f"Start directly with `## {numbers[0]}. {wanted[0].title}`: no title, no preamble, no other sections."),
+        "Use these defined terms exactly as the rest of the document does: " + DEFINED_TERMS + ".",
+        "",
+        "The whole outline, for context: " + "; ".join(f"{s.number}. {s.title}" for s in outline_) + ".",
+    ]
+    if before:
+        lines += ["", "The text just before this part ends:", "```markdown", before[-TAIL:], "```"]
+    lines += [
+        "",
+        f"Sections to write (JSON): {json.dumps(numbers)}",
+        "Details (JSON):",
+        "```json",
+        json.dumps(request.model_dump(mode="json"), indent=2, ensure_ascii=False),
+        "```",
+    ]
+    return "\n".join(lines)
 
 
-def parse_messages(messages: list[dict[str, Any]]) -> tuple[TermsRequest, str]:
-    """(request, partial text) from messages built by `build_messages`."""
+def build_messages(request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+                   before: str = "") -> list[dict[str, str]]:
+    prompt = part_prompt(request, sections, before) if sections else user_prompt(request)
+    return continuation([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}], partial)
+
+
+def parse_messages(messages: list[dict[str, Any]]) -> tuple[TermsRequest, str, list[int] | None]:
+    """(request, partial text, sections to write or None for all) from messages built by `build_messages`."""
     request: TermsRequest | None = None
+    sections: list[int] | None = None
     partial = ""
     for message in messages:
         content = message.get("content") or ""
         if not isinstance(content, str):
             continue
         if message.get("role") == "user" and request is None:
+            wanted = _SECTIONS.search(content)
+            if wanted:
+                sections = json.loads(wanted.group(1)) or None
             found = _DETAILS.search(content)
             if found:
                 try:
@@ -87,4 +133,4 @@ def parse_messages(messages: list[dict[str, Any]]) -> tuple[TermsRequest, str]:
             partial = content
     if request is None:
         raise InputError(["The request has no details block; send the messages contractgen builds."])
-    return request, partial
+    return request, partial, sections

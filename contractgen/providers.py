@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, Protocol
+from typing import Iterator, Protocol, Sequence
 
 import openai
 
@@ -28,7 +28,8 @@ class Provider(Protocol):
     label: str
     model: str
 
-    def stream(self, request: TermsRequest, partial: str = "") -> Iterator[Delta]: ...
+    def stream(self, request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+               before: str = "") -> Iterator[Delta]: ...
 
 
 class OpenAIProvider:
@@ -52,8 +53,9 @@ class OpenAIProvider:
             max_retries=0,
         )
 
-    def stream(self, request: TermsRequest, partial: str = "") -> Iterator[Delta]:
-        return self.stream_messages(build_messages(request), partial)
+    def stream(self, request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+               before: str = "") -> Iterator[Delta]:
+        return self.stream_messages(build_messages(request, sections=sections, before=before), partial)
 
     def stream_messages(self, messages: list[dict[str, str]], partial: str = "") -> Iterator[Delta]:
         watchdog = _Watchdog(self.first_token_timeout, self.deadline)
@@ -138,17 +140,15 @@ def make_provider(settings: Settings) -> Provider:
     raise ProviderError("fatal", f"Unknown provider \u201c{settings.provider}\u201d; use offline or openai.", retryable=False)
 
 
-def make_targets(settings: Settings, request: TermsRequest) -> list["Target"]:
-    """The primary model then each fallback, each bound to this request."""
+def make_targets(settings: Settings, request: TermsRequest, sections: Sequence[int] | None = None,
+                 before: str = "") -> list["Target"]:
+    """The primary model then each fallback, each bound to this request and part of the document."""
     from .resume import Target
 
-    provider = make_provider(settings)
-    targets = [Target(provider.model, provider.name, lambda partial, p=provider: p.stream(request, partial))]
+    providers = [make_provider(settings)]
     if settings.provider_name == "openai":
-        for model in settings.fallback_models:
-            fallback = OpenAIProvider(settings, model)
-            targets.append(Target(model, "openai", lambda partial, p=fallback: p.stream(request, partial)))
-    return targets
+        providers += [OpenAIProvider(settings, model) for model in settings.fallback_models]
+    return [Target(p.model, p.name, lambda partial, p=p: p.stream(request, partial, sections, before)) for p in providers]
 
 
 def describe(settings: Settings) -> str:

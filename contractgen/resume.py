@@ -135,9 +135,11 @@ def _add(a: Usage | None, b: Usage | None) -> Usage | None:
 
 def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: ResumePolicy = ResumePolicy(),
                      plan: FaultPlan | None = None, first_kind: str | None = None, auto: bool = True,
+                     base_offset: int = 0,
                      cancel: threading.Event | None = None, clock: Callable[[], float] = time.time,
                      sleep: Callable[[float], None] | None = None, rng: random.Random | None = None) -> Iterator[Event]:
-    """Run one document to an Outcome. `partial` is text already written (a resume after restart or by hand)."""
+    """Run one call to an Outcome. `partial` is its text already written (a resume after restart or by hand);
+    `base_offset` is where the call's text starts in the document (fault positions and offsets are document positions)."""
     if not targets:
         raise ValueError("at least one target is needed")
     rng = rng or random.Random()
@@ -156,7 +158,7 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
         anchor = resume_point(text) if text else 0
         seam = SeamFilter(text, text[anchor:]) if text else None
         started = clock()
-        yield AttemptStarted(kind, target.model, target.provider, len(text), started)
+        yield AttemptStarted(kind, target.model, target.provider, base_offset + len(text), started)
         first_token_at: float | None = None
         out, finish, call_usage = 0, None, None
 
@@ -176,7 +178,7 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
         try:
             deltas = target.stream(text[:anchor])
             if plan:
-                deltas = inject(deltas, plan, start=anchor)
+                deltas = inject(deltas, plan, start=base_offset + anchor)
             for delta in deltas:
                 if cancel.is_set():
                     raise Cancelled
@@ -208,7 +210,7 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
             usage = _add(usage, call_usage)
             detected = clock()
             yield AttemptEnded("fault", out, first_token_at, finish, call_usage, detected)
-            yield FaultDetected(fault.kind, str(fault), fault.retryable, len(text), detected)
+            yield FaultDetected(fault.kind, str(fault), fault.retryable, base_offset + len(text), detected)
             faults.append(fault.kind)
             if fault.kind == "length":
                 lengths += 1

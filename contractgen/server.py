@@ -134,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             if body.get("model") != MODEL:
                 return self._error(404, f"The model `{body.get('model')}` does not exist; this server serves `{MODEL}`.",
                                    "invalid_request_error", "model_not_found")
-            request, partial = parse_messages(body.get("messages") or [])
+            request, partial, sections = parse_messages(body.get("messages") or [])
         except json.JSONDecodeError:
             return self._error(400, "The request body is not valid JSON.", "invalid_request_error")
         except InputError as exc:
@@ -148,11 +148,12 @@ class _Handler(BaseHTTPRequestHandler):
         if first is not None and not stream:
             return self._whole_fault(first)
         engine = OfflineEngine(rate=self.server.rate)
-        deltas = engine.stream(request, partial)
+        deltas = engine.stream(request, partial, sections)
         repeat = partial[len(partial) - self.server.repeat_count(partial):]
         if stream:
-            self._prompt_tokens = estimate_tokens(request.model_dump_json()) + estimate_tokens(partial)
-            self._stream(deltas, len(partial), repeat,
+            self._prompt_tokens = sum(estimate_tokens(m.get("content") or "") for m in body.get("messages") or [])
+            # Fault positions are document positions: a part (chunks, sections modes) starts further in.
+            self._stream(deltas, engine.part_offset(request, sections) + len(partial), repeat,
                          include_usage=bool((body.get("stream_options") or {}).get("include_usage")), first=first)
         else:
             self._whole(deltas, repeat)

@@ -40,6 +40,9 @@ resumes      id, document_id (CASCADE), fault_id (SET NULL), attempt_id (the
              first_token_at (first NEW token after the seam), delivered_chars,
              succeeded (delivered new text).
              Indexes: document_id, fault_id, attempt_id, requested_at.
+sections     id, document_id (CASCADE), number, title, subsections_json
+             ([{number, title, text}]), completed_at. Unique (document_id,
+             number). Migration m003.
 
 No API key is ever stored: settings named like a credential (api_key, *_key,
 token, *_token, secret, password) are refused.
@@ -177,6 +180,17 @@ class Resume(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SectionRow(Base):
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_sections_document_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    subsections_json: Mapped[str] = mapped_column(Text)
+    completed_at: Mapped[float] = mapped_column(Float)
+
+
 # --- Migrations --------------------------------------------------------------------------------
 # Each migration is frozen once released: m001 spells out its own DDL instead of
 # calling Base.metadata.create_all, so that when m002 adds a column to a model a
@@ -239,6 +253,20 @@ def m002_document_owner(conn) -> None:
     # as interrupted only the documents of processes that are gone, never the
     # live work of another process sharing the database (the app and the CLI).
     conn.execute(sql_text("ALTER TABLE documents ADD COLUMN owner VARCHAR(128)"))
+
+
+@migration
+def m003_sections(conn) -> None:
+    # The document structure every mode produces, stored as each section completes.
+    md = MetaData()
+    Table("documents", md, Column("id", String(32), primary_key=True))  # for the foreign key only; exists already
+    sections = Table("sections", md, Column("id", Integer, primary_key=True),
+          Column("document_id", String(32), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+          Column("number", Integer, nullable=False), Column("title", Text, nullable=False),
+          Column("subsections_json", Text, nullable=False), Column("completed_at", Float, nullable=False),
+          UniqueConstraint("document_id", "number", name="uq_sections_document_number"),
+          Index("ix_sections_document_id", "document_id"))
+    md.create_all(conn, tables=[sections])
 
 
 # --- Records returned to callers ---------------------------------------------------------------
@@ -528,6 +556,20 @@ class Store:
 
     def resumes(self, document_id: str) -> list[ResumeRecord]:
         return self._rows(Resume, ResumeRecord, document_id)
+
+    def save_section(self, document_id: str, section: dict, *, now: float | None = None) -> None:
+        """Store a completed section {number, title, subsections: [{number, title, text}]}; a later save replaces it."""
+        with self._session(write=True) as s, s.begin():
+            s.execute(delete(SectionRow).where(SectionRow.document_id == document_id,
+                                               SectionRow.number == section["number"]))
+            s.add(SectionRow(document_id=document_id, number=section["number"], title=section["title"],
+                             subsections_json=json.dumps(section["subsections"], ensure_ascii=False),
+                             completed_at=_now(now)))
+
+    def sections(self, document_id: str) -> list[dict]:
+        with self._session() as s, s.begin():
+            rows = s.scalars(select(SectionRow).where(SectionRow.document_id == document_id).order_by(SectionRow.number))
+            return [{"number": r.number, "title": r.title, "subsections": json.loads(r.subsections_json)} for r in rows]
 
     def _rows(self, model, cls, document_id: str) -> list:
         with self._session() as s, s.begin():

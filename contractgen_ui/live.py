@@ -26,12 +26,24 @@ def status_text(generation: Generation) -> tuple[str, str]:
     return "error", f"{generation.error} The text written so far is kept and can be downloaded.{resumable}{handled}"
 
 
+def progress_label(generation: Generation, p) -> str:
+    """Progress as the mode counts it: live text, group g/G, or section k/N."""
+    if generation.mode == "sections":
+        current = min(p.done + (0 if generation.done else 1), p.total)
+        return f"section {current}/{p.total} · {p.words:,} words"
+    if generation.mode == "chunks":
+        group = min(generation.calls_done + (0 if generation.done else 1), generation.calls_total)
+        return f"group {group}/{generation.calls_total} · {p.done} of {p.total} sections · {p.words:,} words"
+    return f"{p.done} of {p.total} sections · {p.words:,} words"
+
+
 def show(generation: Generation, settings) -> None:
-    st.caption(f"Written by **{generation.label}** · document `{generation.id}`")
+    st.caption(f"Written by **{generation.label}** · {generation.mode} mode · document `{generation.id}`")
     status, bar = st.empty(), st.empty()
     draft, side = st.columns([3, 1])
-    toc = side.empty()
-    shown = {"status": None, "sections": -1}
+    side.markdown("**Sections**")
+    toc, upcoming = side.container(), side.empty()
+    shown = {"status": None, "sections": 0, "done": -1}
 
     def refresh(force: bool = False) -> None:
         line = status_text(generation)
@@ -39,12 +51,18 @@ def show(generation: Generation, settings) -> None:
             shown["status"] = line
             box, message = line
             getattr(status, box)(message)
-        done = len(generation.completed_sections)
-        if force or done != shown["sections"]:
-            shown["sections"] = done
+        completed = generation.completed_sections
+        if force or len(completed) != shown["done"]:
+            shown["done"] = len(completed)
+            # Append-only: each finished section is sent to the browser once, never re-rendered.
+            for section in completed[shown["sections"]:]:
+                with toc.expander(f"{section.number}. {section.title}", icon=":material/check_circle:"):
+                    st.markdown("\n".join(f"- {s.number} {s.title}" for s in section.subsections) or "_No subsections._")
+            shown["sections"] = len(completed)
             p = progress(generation)
-            toc.markdown("**Sections**\n\n" + p.markdown())
-            bar.progress(p.fraction, text=f"{p.done} of {p.total} sections · {p.words:,} words")
+            rest = [f"{n}. {title}" for n, title, ok in p.lines if not ok]
+            upcoming.caption("To come: " + "; ".join(rest) if rest else "")
+            bar.progress(p.fraction, text=progress_label(generation, p))
 
     refresh(force=True)
     with draft:

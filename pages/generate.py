@@ -4,6 +4,7 @@ import streamlit as st
 
 from contractgen.errors import ContractgenError, InputError
 from contractgen.generation import manager
+from contractgen.modes import MODES
 from contractgen.request import LIMITS, parse_request
 from contractgen_ui import live
 from contractgen_ui.provider import settings_sidebar
@@ -33,11 +34,13 @@ with st.expander(label, expanded=doc_id is None), st.form("request"):
     answers["payments"] = d.checkbox("Paid subscriptions")
     answers["renewal"] = d.selectbox("Renewal", ["monthly", "annual"])
     answers["refund_days"] = d.number_input("Refund window (days, 0 for none)", 0, 365, 14)
+    mode = st.radio("Generation mode", list(MODES), horizontal=True, key="mode", captions=list(MODES.values()),
+                    index=list(MODES).index(settings.mode) if settings.mode in MODES else 0)
     submitted = st.form_submit_button("Generate", type="primary")
 
 if submitted:
     try:
-        generation = manager().start(parse_request(answers), settings)
+        generation = manager().start(parse_request(answers), settings.with_(mode=mode))
     except InputError as exc:
         st.error("Please correct the form:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
     except ContractgenError as exc:

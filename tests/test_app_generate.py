@@ -34,7 +34,8 @@ def test_generates_a_draft_with_the_company_and_all_sections(app):
     assert "Acme Widgets Ltd" in shown
     for section in expected.sections:
         assert f"## {section.number}. {section.title}" in shown
-        assert f":material/check_circle: {section.number}. {section.title}" in shown  # the sections list filled in
+    # The table of contents filled in: one expander per completed section.
+    assert [e.label for e in app.expander if e.label[0].isdigit()] == [f"{s.number}. {s.title}" for s in expected.sections]
     assert app.success[0].value.startswith("Completed: 15 sections")
     assert "doc" in app.query_params
     assert any("Offline template engine" in c.value for c in app.caption)
@@ -115,3 +116,14 @@ def test_injected_faults_are_survived_automatically(app):
     assert not app.exception
     assert app.success[0].value.startswith("Completed: 15 sections")
     assert "2 timeout(s) handled" in app.success[0].value
+
+
+@pytest.mark.parametrize(("mode", "label"), [("chunks", "group 4/4"), ("sections", "section 15/15")])
+def test_each_mode_from_the_page_shows_mode_fit_progress(app, mode, label):
+    app.radio(key="mode").set_value(mode)
+    app.text_input[0].input("Mode Co")
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.success[0].value.startswith("Completed: 15 sections")
+    assert app.get("progress")[0].proto.text.startswith(label)
+    assert any(f"{mode} mode" in c.value for c in app.caption)

@@ -66,3 +66,30 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in ("generate", "serve-offline", "list", "show", "resume", "cleanup"):
         assert f"contractgen {command}" in readme, command
+
+
+def test_mode_flag_and_show_json_report_calls_tokens_cost_and_sections(tmp_path, capsys):
+    import json
+
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    out = tmp_path / "s.md"
+    assert main(["generate", "--company", "Acme", "--mode", "sections", "--rate", "0", "--db", db, "--out", str(out), "--quiet"]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["list", "--json", "--db", db]) == EXIT_OK
+    [doc] = json.loads(capsys.readouterr().out)
+    assert main(["show", doc["id"], "--json", "--db", db]) == EXIT_OK
+    info = json.loads(capsys.readouterr().out)
+    assert info["mode"] == "sections"
+    assert info["usage"]["calls"] == 15 and info["usage"]["calls_by_kind"] == {"section": 15}
+    assert info["usage"]["prompt_tokens"] > 0 and info["usage"]["completion_tokens"] > 0 and info["usage"]["estimated"]
+    assert info["usage"]["cost"] == 0.0  # the offline engine is free; real models are priced from prices.toml
+    assert [s["number"] for s in info["sections"]] == list(range(1, 16))
+    assert out.read_text(encoding="utf-8") == reference(parse_request({"company": "Acme"}))
+
+
+def test_unknown_mode_is_refused(capsys):
+    import pytest as _pytest
+
+    with _pytest.raises(SystemExit):
+        main(["generate", "--company", "A", "--mode", "paragraphs"])
+    assert "invalid choice" in capsys.readouterr().err

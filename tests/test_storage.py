@@ -20,12 +20,14 @@ COLUMNS = {
     "faults": ["id", "document_id", "attempt_id", "kind", "message", "retryable", "detected_at", "offset"],
     "resumes": ["id", "document_id", "fault_id", "attempt_id", "auto", "detected_at", "requested_at", "recorded_at",
                 "first_token_at", "delivered_chars", "succeeded"],
+    "sections": ["id", "document_id", "number", "title", "subsections_json", "completed_at"],
 }
 INDEXED = {
     "documents": {"created_at", "updated_at", "status", "mode", "model", "parent_id"},
     "attempts": {"document_id", "kind", "model", "started_at"},
     "faults": {"document_id", "attempt_id", "kind", "detected_at"},
     "resumes": {"document_id", "fault_id", "attempt_id", "requested_at"},
+    "sections": {"document_id"},
 }
 
 
@@ -79,7 +81,7 @@ def test_wal_mode_and_migrations_recorded_once(db_path):
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = conn.execute("SELECT name, applied_at FROM migrations").fetchall()
-    assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner"]
+    assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner", "m003_sections"]
 
     Store(f"sqlite:///{db_path}").close()  # re-opening applies nothing again
     with sqlite3.connect(db_path) as conn:
