@@ -32,7 +32,6 @@ CONTINUE = (
 
 _DETAILS = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
 _SECTIONS = re.compile(r"^Sections to write \(JSON\): (\[[\d, ]*\])$", re.MULTILINE)
-DEFINED_TERMS = '"Terms" (this document), "Service", "we"/"us"/"our" (the company), "you"/"your" (the user)'
 TAIL = 600  # characters of the previous part sent for continuity: enough for tone, cheap in tokens
 
 
@@ -87,7 +86,7 @@ def part_prompt(request: TermsRequest, sections: Sequence[int], before: str = ""
         "one to three paragraphs per subsection.",
         (f"Start with `# {library.title}` and a short preamble, then the sections." if first
          else f"Start directly with `## {numbers[0]}. {wanted[0].title}`: no title, no preamble, no other sections."),
-        "Use these defined terms exactly as the rest of the document does: " + DEFINED_TERMS + ".",
+        "Use these defined terms exactly as the rest of the document does: " + library.defined_terms + ".",
         "",
         "The whole outline, for context: " + "; ".join(f"{s.number}. {s.title}" for s in outline_) + ".",
     ]

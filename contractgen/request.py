@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from .errors import InputError
 
@@ -31,9 +31,38 @@ LABELS = {
     "user_content": "User-generated content",
     "minimum_age": "Minimum age",
     "eu_users": "EU users",
+    "data_categories": "Data collected",
+    "purposes": "Purposes",
+    "retention_months": "Retention (months)",
+    "cookies": "Cookies",
+    "advertising": "Targeted advertising",
+    "international_transfers": "International transfers",
+    "gdpr": "GDPR",
+    "ccpa": "CCPA",
+    "sells_data": "Sells or shares data",
+    "children": "Directed at children",
+    "dpo_email": "DPO email",
+    "counterparty": "Other party",
+    "mutual": "Mutual",
+    "purpose": "Purpose",
+    "term_years": "Disclosure period (years)",
+    "confidentiality_years": "Confidentiality period (years)",
+    "non_solicit": "Non-solicitation",
+    "return_days": "Return or destroy within (days)",
+    "plans": "Plans",
+    "billing": "Billing",
+    "auto_renewal": "Automatic renewal",
+    "payment_days": "Payment terms (days)",
+    "uptime": "Uptime commitment (%)",
+    "service_credits": "Service credits",
+    "support_hours": "Support hours",
+    "dpa": "Data processing addendum",
+    "liability_cap_months": "Liability cap (months of fees)",
+    "data_export_days": "Data export window (days)",
 }
 
-LIMITS = {"company": 120, "product": 600, "website": 200, "contact_email": 200, "country": 80, "governing_law": 120}
+LIMITS = {"company": 120, "product": 600, "website": 200, "contact_email": 200, "country": 80, "governing_law": 120,
+          "dpo_email": 200, "counterparty": 120, "purpose": 300, "plans": 200, "support_hours": 100}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
@@ -59,26 +88,18 @@ def _clean_text(value: Any, field: str, *, required: bool) -> str:
     return value
 
 
-class TermsRequest(BaseModel):
-    """Answers for a Terms of Service. Only the company name is required."""
+class BaseRequest(BaseModel):
+    """What every document asks: who the company is and which law applies. Only the company name is required."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    doc_type: Literal["tos"] = "tos"
-    company: str = Field(description="Legal name of the company offering the service.")
+    company: str = Field(description="Legal name of the company.")
     product: str = Field("", description="What the product or service is; defaults to the company's online services.")
     website: str = Field("", description="Public URL of the service, http(s).")
-    contact_email: str = Field("", description="Where users send legal notices and questions.")
+    contact_email: str = Field("", description="Where people send legal notices and questions.")
     country: str = Field("United States", description="Country or jurisdiction the company operates from.")
-    governing_law: str = Field("the State of Delaware", description="Law that governs the terms.")
-    effective_date: dt.date = Field(default_factory=dt.date.today)
-    accounts: bool = True
-    payments: bool = False
-    renewal: Literal["monthly", "annual"] = "monthly"
-    refund_days: int = Field(14, ge=0, le=365, description="Days after purchase in which a refund may be asked; 0 for none.")
-    user_content: bool = False
-    minimum_age: int = Field(18, ge=13, le=21)
-    eu_users: bool = False
+    governing_law: str = Field("the State of Delaware", description="Law that governs the document.")
+    effective_date: dt.date = Field(default_factory=dt.date.today, description="From when the document applies.")
 
     @field_validator("company", "country", "governing_law", mode="before")
     @classmethod
@@ -111,8 +132,107 @@ class TermsRequest(BaseModel):
         return self.product or f"the online services of {self.company}"
 
 
+class TermsRequest(BaseRequest):
+    """Answers for a Terms of Service."""
+
+    doc_type: Literal["tos"] = "tos"
+    accounts: bool = Field(True, description="Users create accounts.")
+    payments: bool = Field(False, description="Paid subscriptions, with renewals and refunds.")
+    renewal: Literal["monthly", "annual"] = Field("monthly", description="How often a subscription renews.")
+    refund_days: int = Field(14, ge=0, le=365, description="Days after purchase in which a refund may be asked; 0 for none.")
+    user_content: bool = Field(False, description="Users post content.")
+    minimum_age: int = Field(18, ge=13, le=21, description="Youngest age allowed to use the service.")
+    eu_users: bool = Field(False, description="The service is offered to consumers in the EU.")
+
+
+DATA_CATEGORIES = ("identity", "contact", "account", "payment", "usage", "device", "location", "content", "marketing")
+PURPOSES = ("provide_service", "billing", "support", "security", "analytics", "marketing", "legal_compliance")
+
+
+class PrivacyRequest(BaseRequest):
+    """Answers for a Privacy Policy (GDPR and CCPA aware)."""
+
+    doc_type: Literal["privacy"] = "privacy"
+    data_categories: list[Literal[DATA_CATEGORIES]] = Field(
+        default_factory=lambda: ["identity", "contact", "account", "usage", "device"],
+        description="Kinds of personal data collected.")
+    purposes: list[Literal[PURPOSES]] = Field(
+        default_factory=lambda: ["provide_service", "support", "security", "legal_compliance"],
+        description="What the data is used for (each gets its legal basis).")
+    retention_months: int = Field(24, ge=1, le=120, description="Months personal data is kept after an account closes.")
+    cookies: bool = Field(True, description="The website uses cookies or similar technologies.")
+    advertising: bool = Field(False, description="Data is used for targeted advertising.")
+    international_transfers: bool = Field(False, description="Data is transferred outside the EEA/UK.")
+    gdpr: bool = Field(True, description="People in the EEA or UK use the service (GDPR).")
+    ccpa: bool = Field(False, description="People in California use the service (CCPA/CPRA).")
+    sells_data: bool = Field(False, description="Personal data is sold or shared for cross-context advertising.")
+    children: bool = Field(False, description="The service is directed at children.")
+    dpo_email: str = Field("", description="Email of the data protection officer, if any.")
+
+    @field_validator("dpo_email", mode="before")
+    @classmethod
+    def _dpo(cls, v: Any) -> str:
+        v = _clean_text(v, "dpo_email", required=False)
+        if v and not _EMAIL.match(v):
+            raise ValueError(f"DPO email \u201c{v}\u201d is not a valid email address; use the form dpo@example.com.")
+        return v
+
+
+class NdaRequest(BaseRequest):
+    """Answers for a Non-Disclosure Agreement (mutual or one-way)."""
+
+    doc_type: Literal["nda"] = "nda"
+    counterparty: str = Field(description="Legal name of the other party.")
+    mutual: bool = Field(True, description="Both parties share confidential information (mutual NDA).")
+    purpose: str = Field("evaluating a possible business relationship between the parties",
+                         description="Why the information is shared.")
+    term_years: int = Field(2, ge=1, le=10, description="Years during which information may be disclosed.")
+    confidentiality_years: int = Field(5, ge=1, le=20, description="Years the duty of confidentiality lasts.")
+    non_solicit: bool = Field(False, description="Neither party may solicit the other's employees.")
+    return_days: int = Field(30, ge=1, le=180, description="Days to return or destroy information when asked.")
+
+    @field_validator("counterparty", mode="before")
+    @classmethod
+    def _counterparty(cls, v: Any) -> str:
+        return _clean_text(v, "counterparty", required=True)
+
+    @field_validator("purpose", mode="before")
+    @classmethod
+    def _purpose(cls, v: Any) -> str:
+        return _clean_text(v, "purpose", required=True)
+
+
+class SaasRequest(BaseRequest):
+    """Answers for a SaaS Subscription Agreement."""
+
+    doc_type: Literal["saas"] = "saas"
+    plans: str = Field("Starter, Team and Enterprise", description="Plan names offered.")
+    billing: Literal["monthly", "annual"] = Field("annual", description="How often fees are invoiced.")
+    auto_renewal: bool = Field(True, description="Subscriptions renew automatically.")
+    payment_days: int = Field(30, ge=0, le=90, description="Days to pay an invoice.")
+    uptime: float = Field(99.9, ge=90.0, le=99.999, description="Monthly availability commitment, percent.")
+    service_credits: bool = Field(True, description="Credits are owed when availability falls short.")
+    support_hours: str = Field("business hours, Monday to Friday", description="When support answers.")
+    dpa: bool = Field(True, description="A data processing addendum applies to customer personal data.")
+    liability_cap_months: int = Field(12, ge=1, le=36, description="Liability is capped at the fees of this many months.")
+    data_export_days: int = Field(30, ge=0, le=180, description="Days the customer may export data after termination.")
+
+    @field_validator("plans", "support_hours", mode="before")
+    @classmethod
+    def _texts(cls, v: Any, info) -> str:
+        return _clean_text(v, info.field_name, required=True)
+
+
+DocumentRequest = Annotated[Union[TermsRequest, PrivacyRequest, NdaRequest, SaasRequest], Field(discriminator="doc_type")]
+_ADAPTER = TypeAdapter(DocumentRequest)
+REQUEST_MODELS = {m.model_fields["doc_type"].default: m for m in (TermsRequest, PrivacyRequest, NdaRequest, SaasRequest)}
+
+
 def _sentence(err: dict) -> str:
-    field = str(err["loc"][0]) if err.get("loc") else ""
+    loc = list(err.get("loc") or ())
+    if loc and loc[0] in REQUEST_MODELS:  # a discriminated union puts the document type first
+        loc = loc[1:]
+    field = str(loc[0]) if loc else ""
     label = LABELS.get(field, field)
     msg = err.get("msg", "")
     if err["type"] == "value_error":
@@ -138,9 +258,12 @@ def _sentence(err: dict) -> str:
     return f"{label}: {msg}."
 
 
-def parse_request(data: dict[str, Any]) -> TermsRequest:
-    """Build a request from raw answers, or raise InputError with one sentence per problem."""
+def parse_request(data: dict[str, Any]) -> BaseRequest:
+    """Build a request from raw answers (doc_type defaults to "tos"), or raise InputError with one sentence per problem."""
+    data = {"doc_type": "tos", **data}
+    if data["doc_type"] not in REQUEST_MODELS:
+        raise InputError([f"Unknown document type \u201c{data['doc_type']}\u201d; use one of: {', '.join(REQUEST_MODELS)}."])
     try:
-        return TermsRequest.model_validate(data)
+        return _ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise InputError([_sentence(e) for e in exc.errors()]) from None

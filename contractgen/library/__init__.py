@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..request import TermsRequest
+import importlib
+from collections.abc import Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,20 @@ class SectionTemplate:
 
 @dataclass(frozen=True)
 class Library:
+    """A document type's text: title, preamble, sections; plus what its templates may use.
+
+    `conditions` and `values` add the type's own `when` names and placeholders
+    to the common ones; `defined_terms` is what every call of a multi-call mode
+    is told to use consistently.
+    """
+
     doc_type: str
     title: str
     preamble: str
     sections: tuple[SectionTemplate, ...]
+    conditions: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)
+    values: Callable[[Any], dict[str, str]] = lambda request: {}
+    defined_terms: str = '"we"/"us"/"our" (the company), "you"/"your" (the other party)'
 
 
 @dataclass(frozen=True)
@@ -46,22 +58,13 @@ class OutlineSection:
     subsections: list[tuple[str, str]] = field(default_factory=list)  # (number "3.2", title)
 
 
-# Conditions a clause or section may name in `when`. Kept small and explicit:
-# a new condition is one line here, not logic inside templates.
-CONDITIONS: dict[str, Callable[[TermsRequest], bool]] = {
-    "accounts": lambda r: r.accounts,
-    "no_accounts": lambda r: not r.accounts,
-    "payments": lambda r: r.payments,
-    "no_payments": lambda r: not r.payments,
-    "refunds": lambda r: r.payments and r.refund_days > 0,
-    "no_refunds": lambda r: r.payments and r.refund_days == 0,
-    "user_content": lambda r: r.user_content,
-    "no_user_content": lambda r: not r.user_content,
-    "eu_users": lambda r: r.eu_users,
-    "no_eu_users": lambda r: not r.eu_users,
+# Conditions every library may name in `when`; each library adds its own.
+# A new condition is one line of data, not logic inside templates.
+COMMON_CONDITIONS: dict[str, Callable[[Any], bool]] = {
     "website": lambda r: bool(r.website),
     "contact_email": lambda r: bool(r.contact_email),
 }
+
 
 # Characters that would change the meaning of Markdown. Answers are escaped so
 # that a company called "*Acme*" or "<script>" is printed, never interpreted.
@@ -72,14 +75,20 @@ def escape_md(value: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", value)
 
 
-def applies(when: str | None, request: TermsRequest) -> bool:
+def applies(library: Library, when: str | None, request: Any) -> bool:
     if when is None:
         return True
-    return CONDITIONS[when](request)
+    condition = library.conditions.get(when) or COMMON_CONDITIONS[when]
+    return condition(request)
 
 
-def placeholders(request: TermsRequest) -> dict[str, str]:
-    """Every value a template may use. All answers are Markdown-escaped here, once."""
+def placeholders(library: Library, request: Any) -> dict[str, str]:
+    """Every value a template may use: the common ones, then the library's own (which escape their answers too)."""
+    return {**common_values(request), **library.values(request)}
+
+
+def common_values(request: Any) -> dict[str, str]:
+    """The values every document has. All answers are Markdown-escaped here, once."""
     company = escape_md(request.company)
     website = escape_md(request.website)
     email = escape_md(request.contact_email)
@@ -94,32 +103,29 @@ def placeholders(request: TermsRequest) -> dict[str, str]:
         "country": escape_md(request.country),
         "governing_law": escape_md(request.governing_law),
         "effective_date": request.effective_date.strftime("%-d %B %Y"),
-        "min_age": str(request.minimum_age),
-        "renewal": request.renewal,  # "monthly" | "annual"
-        "renewal_period": "month" if request.renewal == "monthly" else "year",
-        "refund_days": str(request.refund_days),
     }
 
 
-def _applicable(library: Library, request: TermsRequest):
+def _applicable(library: Library, request: Any):
     """(number, section, clauses) for the sections this request gets, numbered after filtering."""
     number = 0
     for section in library.sections:
-        clauses = [c for c in section.clauses if applies(c.when, request)] if applies(section.when, request) else []
+        clauses = ([c for c in section.clauses if applies(library, c.when, request)]
+                   if applies(library, section.when, request) else [])
         if clauses:
             number += 1
             yield number, section, clauses
 
 
-def outline(library: Library, request: TermsRequest) -> list[OutlineSection]:
+def outline(library: Library, request: Any) -> list[OutlineSection]:
     """The numbered sections and subsections this request gets."""
     return [OutlineSection(n, section.title, [(f"{n}.{i}", c.title) for i, c in enumerate(clauses, 1)])
             for n, section, clauses in _applicable(library, request)]
 
 
-def render(library: Library, request: TermsRequest) -> str:
+def render(library: Library, request: Any) -> str:
     """The whole document as Markdown: `# Title`, `## N. Title`, `### N.M Title`."""
-    values = placeholders(request)
+    values = placeholders(library, request)
     parts = [f"# {library.title}", library.preamble.strip().format(**values)]
     for n, section, clauses in _applicable(library, request):
         parts.append(f"## {n}. {section.title}")
@@ -129,9 +135,10 @@ def render(library: Library, request: TermsRequest) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def get_library(doc_type: str) -> Library:
-    if doc_type == "tos":
-        from .tos import LIBRARY
+LIBRARIES = ("tos", "privacy", "nda", "saas")  # module names in this package, one per document type
 
-        return LIBRARY
-    raise KeyError(doc_type)
+
+def get_library(doc_type: str) -> Library:
+    if doc_type not in LIBRARIES:
+        raise KeyError(doc_type)
+    return importlib.import_module(f".{doc_type}", __name__).LIBRARY

@@ -9,9 +9,36 @@ from __future__ import annotations
 
 from . import Clause, Library, SectionTemplate
 
+# The options of a Terms of Service (see TermsRequest), as conditions and values for the templates.
+CONDITIONS = {
+    "accounts": lambda r: r.accounts,
+    "no_accounts": lambda r: not r.accounts,
+    "payments": lambda r: r.payments,
+    "no_payments": lambda r: not r.payments,
+    "refunds": lambda r: r.payments and r.refund_days > 0,
+    "no_refunds": lambda r: r.payments and r.refund_days == 0,
+    "user_content": lambda r: r.user_content,
+    "no_user_content": lambda r: not r.user_content,
+    "eu_users": lambda r: r.eu_users,
+    "no_eu_users": lambda r: not r.eu_users,
+}
+
+
+def values(r) -> dict[str, str]:
+    return {
+        "min_age": str(r.minimum_age),
+        "renewal": r.renewal,  # "monthly" | "annual"
+        "renewal_period": "month" if r.renewal == "monthly" else "year",
+        "refund_days": str(r.refund_days),
+    }
+
+
 LIBRARY = Library(
     doc_type="tos",
     title="Terms of Service",
+    conditions=CONDITIONS,
+    values=values,
+    defined_terms='"Terms" (this document), "Service", "we"/"us"/"our" (the company), "you"/"your" (the user)',
     preamble="""
 **Effective date:** {effective_date}
 
