@@ -40,6 +40,7 @@ def user_prompt(request: TermsRequest) -> str:
     sections = outline(library, request)
     lines = [
         f"Write the {library.title} for the company described below.",
+        *([library.instructions] if library.instructions else []),
         "",
         "Format:",
         f"- Start with `# {library.title}`, then a short preamble paragraph.",
@@ -87,6 +88,7 @@ def part_prompt(request: TermsRequest, sections: Sequence[int], before: str = ""
         (f"Start with `# {library.title}` and a short preamble, then the sections." if first
          else f"Start directly with `## {numbers[0]}. {wanted[0].title}`: no title, no preamble, no other sections."),
         "Use these defined terms exactly as the rest of the document does: " + library.defined_terms + ".",
+        *([library.instructions] if library.instructions else []),
         "",
         "The whole outline, for context: " + "; ".join(f"{s.number}. {s.title}" for s in outline_) + ".",
     ]

@@ -49,6 +49,7 @@ class Library:
     conditions: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)
     values: Callable[[Any], dict[str, str]] = lambda request: {}
     defined_terms: str = '"we"/"us"/"our" (the company), "you"/"your" (the other party)'
+    instructions: str = ""  # type-specific guidance added to the LLM prompt (who the parties are, what to cover)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ LIBRARY = Library(
     conditions=CONDITIONS,
     values=values,
     defined_terms='"Terms" (this document), "Service", "we"/"us"/"our" (the company), "you"/"your" (the user)',
+    instructions="The Terms bind the company and each user of its online service; follow the options in the details "
+                 "(accounts, paid subscriptions, user content, minimum age, EU consumers).",
     preamble="""
 **Effective date:** {effective_date}
 
