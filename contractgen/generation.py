@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 import random
 import socket
 import threading
@@ -22,7 +23,8 @@ from typing import Callable, Sequence
 from .config import Settings
 from .faultplan import FaultPlan
 from .providers import describe, make_targets
-from .request import TermsRequest, parse_request
+from .errors import InputError
+from .request import BaseRequest, parse_request
 from . import modes
 from .library import get_library, outline
 from .resume import (AttemptEnded, AttemptStarted, FaultDetected, Outcome, ResumeDelivered, ResumePolicy,
@@ -31,6 +33,7 @@ from .storage import Store
 from .structure import Section, StructureParser
 
 TargetFactory = Callable[[Sequence[int] | None, str], list[Target]]  # (sections, text before) -> targets
+_SECTION_HEADING = re.compile(r"^## (\d+)\.? ", re.MULTILINE)
 CHECKPOINT_INTERVAL = 0.5  # seconds: a crash loses at most this much text, and the DB sees ~2 writes/s
 LIVE = ("pending", "streaming", "resuming")
 RESUMABLE = ("interrupted", "failed", "cancelled")
@@ -58,11 +61,12 @@ def owner_alive(owner: str | None) -> bool:
 
 
 class Generation:
-    def __init__(self, request: TermsRequest, *, id: str | None = None, label: str = "", model: str = "",
+    def __init__(self, request: BaseRequest, *, id: str | None = None, label: str = "", model: str = "",
                  provider: str = "", store: Store | None = None, text: str = "", status: str = "pending",
                  error: str | None = None, faults: int = 0, resumes: int = 0, fault_spec: str = "",
                  mode: str = "stream", group_size: int = modes.DEFAULT_GROUP_SIZE, calls_done: int = 0,
-                 call_start: int | None = None):
+                 call_start: int | None = None, only_sections: tuple[int, ...] | None = None, suffix: str = "",
+                 parent_id: str | None = None):
         self.id = id or uuid.uuid4().hex[:12]
         self.request = request
         self.label, self.model, self.provider = label, model, provider
@@ -78,6 +82,10 @@ class Generation:
         self.calls_done = calls_done  # calls finished; the next one runs from `call_start`
         self.call_start = call_start
         self.call: modes.Call | None = None
+        # Regenerating one section: a single call for it, between the parent's text before and after it.
+        self.only_sections, self.suffix, self.parent_id = only_sections, suffix, parent_id
+        if only_sections:
+            self.calls_total = 1
         self._sections_saved = 0
         self.usage = None
         self._store = store
@@ -161,7 +169,8 @@ class Generation:
             manual: bool = False, clock: Callable[[], float] = time.time) -> None:
         """Run the mode's calls in order, each through the resilient stream, from wherever the text stopped."""
         try:
-            calls = modes.plan(self.mode, len(self.outline), self.group_size)
+            calls = ([modes.Call(0, 1, self.only_sections)] if self.only_sections
+                     else modes.plan(self.mode, len(self.outline), self.group_size))
             while self.calls_done < len(calls):
                 call = calls[self.calls_done]
                 self.call = call
@@ -174,6 +183,9 @@ class Generation:
                     return
                 self.calls_done += 1
                 self.call_start = None
+            if self.suffix and not self.text.endswith(self.suffix):
+                self._append(self.suffix)  # the sections after a regenerated one, as they were
+                self._unsaved += self.suffix
             self._finish(Outcome("completed", None), clock)
         except Exception as exc:  # a bug: keep the text, say so, and let the log show it
             self._checkpoint(clock(), force=True)
@@ -283,7 +295,7 @@ class Generation:
             self._thread.join(timeout)
 
 
-def _factory(settings: Settings, request: TermsRequest) -> TargetFactory:
+def _factory(settings: Settings, request: BaseRequest) -> TargetFactory:
     return lambda sections, before: make_targets(settings, request, sections, before)
 
 
@@ -324,20 +336,60 @@ class GenerationManager:
             self.store.cleanup(retention=self.retention)
             time.sleep(self.CLEANUP_EVERY)
 
-    def start(self, request: TermsRequest, settings: Settings) -> Generation:
+    def start(self, request: BaseRequest, settings: Settings, *, parent_id: str | None = None,
+              regenerate: int | None = None) -> Generation:
+        """Start a draft; with `parent_id` it is a new version of that draft, and with `regenerate`
+        it keeps the parent's text except section `regenerate`, which is written anew."""
         modes.plan(settings.mode, 1)  # an unknown mode is refused before anything is stored
         first = make_targets(settings, request)[0]  # a bad setting must not leave a row
+        prefix = suffix = ""
+        if regenerate is not None:
+            prefix, suffix = self._split_parent(parent_id, regenerate)
         generation = Generation(request, label=describe(settings), model=first.model, provider=first.provider,
-                                store=self.store, mode=settings.mode, group_size=settings.group_size)
+                                store=self.store, mode="sections" if regenerate else settings.mode,
+                                group_size=settings.group_size, text=prefix, call_start=len(prefix),
+                                only_sections=(regenerate,) if regenerate else None, suffix=suffix, parent_id=parent_id)
         if self.store:
+            extra = {"regenerate_section": regenerate} if regenerate else {}
             self.store.create_document(id=generation.id, doc_type=request.doc_type, request=request.model_dump(mode="json"),
-                                       provider=first.provider, model=first.model, mode=settings.mode,
-                                       settings={**settings.public(), "label": generation.label})
+                                       provider=first.provider, model=first.model, mode=generation.mode,
+                                       settings={**settings.public(), "label": generation.label, **extra},
+                                       parent_id=parent_id)
+            if prefix:
+                self.store.append_text(generation.id, prefix)
         with self._lock:
             self._items[generation.id] = generation
         generation.plan = _plan(settings.fault_plan)
         generation.start(_factory(settings, request), _policy(settings), generation.plan)
         return generation
+
+    def _split_parent(self, parent_id: str | None, number: int) -> tuple[str, str]:
+        """The parent's text before section `number` and after it."""
+        parent = self.get(parent_id) if parent_id else None
+        if parent is None or parent.status != "completed":
+            raise InputError(["Only a completed draft can have a section regenerated."])
+        text = parent.text
+        starts = {int(m.group(1)): m.start() for m in _SECTION_HEADING.finditer(text)}
+        if number not in starts:
+            raise InputError([f"Draft {parent_id} has no section {number}."])
+        after = min((start for n, start in starts.items() if n > number), default=len(text))
+        return text[:starts[number]], text[after:]
+
+    def new_version(self, document_id: str, settings: Settings, *, regenerate: int | None = None) -> Generation:
+        """A new draft from an old one's answers (linked to it), or with one section regenerated."""
+        old = self.get(document_id)
+        if old is None:
+            raise InputError([f"No draft with id {document_id}."])
+        return self.start(old.request, settings, parent_id=document_id, regenerate=regenerate)
+
+    def delete(self, document_id: str) -> bool:
+        """Stop the draft if it is running, then delete it and everything recorded about it."""
+        with self._lock:
+            generation = self._items.pop(document_id, None)
+        if generation is not None and generation.running:
+            generation.cancel()
+            generation.join(5)
+        return self.store.delete(document_id) if self.store else generation is not None
 
     def get(self, generation_id: str) -> Generation | None:
         """A live generation, or a stored one loaded as it was left."""
@@ -354,7 +406,14 @@ class GenerationManager:
                                 status=record.status, error=record.error, faults=record.faults, resumes=record.resumes,
                                 fault_spec=record.settings.get("fault_plan") or "", mode=record.mode,
                                 group_size=int(record.settings.get("group_size") or modes.DEFAULT_GROUP_SIZE),
-                                calls_done=calls_done, call_start=call_start)
+                                calls_done=calls_done, call_start=call_start, parent_id=record.parent_id)
+        regenerate = record.settings.get("regenerate_section")
+        if regenerate and record.parent_id:
+            generation.only_sections = (regenerate,)
+            generation.calls_total = 1
+            generation.suffix = self._split_parent(record.parent_id, regenerate)[1]
+            if generation.call_start is None and calls_done == 0:
+                generation.call_start = len(self._split_parent(record.parent_id, regenerate)[0])
         generation._sections_saved = len(self.store.sections(generation_id))
         with self._lock:
             return self._items.setdefault(generation_id, generation)
@@ -365,7 +424,6 @@ class GenerationManager:
         if generation is None:
             raise KeyError(generation_id)
         if not generation.resumable:
-            from .errors import InputError
             why = "it has expired (older than 24 hours)" if generation.status == "expired" else f"it is {generation.status}"
             raise InputError([f"Draft {generation_id} cannot be resumed: {why}."])
         generation.label = describe(settings)

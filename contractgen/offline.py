@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Sequence
 
 from .library import get_library, render
 from .prompts import build_messages
-from .request import TermsRequest
+from .request import BaseRequest
 from .stream import Delta, Usage
 from .tokens import estimate_tokens, split_tokens
 
@@ -33,14 +33,14 @@ class OfflineEngine:
         self._sleep = sleep
         self._clock = clock
 
-    def document(self, request: TermsRequest, sections: Sequence[int] | None = None) -> str:
+    def document(self, request: BaseRequest, sections: Sequence[int] | None = None) -> str:
         """The whole document, or exactly the part holding `sections` (the first part also holds the title
         and preamble), so that the parts of any mode join into the same document."""
         full = render(get_library(request.doc_type), request)
         begin, end = self._span(full, sections)
         return full[begin:end]
 
-    def part_offset(self, request: TermsRequest, sections: Sequence[int] | None) -> int:
+    def part_offset(self, request: BaseRequest, sections: Sequence[int] | None) -> int:
         """Where the part holding `sections` starts in the whole document."""
         return self._span(render(get_library(request.doc_type), request), sections)[0]
 
@@ -52,7 +52,7 @@ class OfflineEngine:
         first, last = min(sections), max(sections)
         return (0 if first == 1 else starts.get(first, len(full))), starts.get(last + 1, len(full))
 
-    def continuation(self, request: TermsRequest, partial: str, sections: Sequence[int] | None = None) -> str:
+    def continuation(self, request: BaseRequest, partial: str, sections: Sequence[int] | None = None) -> str:
         """The rest of the document after `partial`.
 
         When `partial` is a prefix of the document (the normal case: it came
@@ -70,7 +70,7 @@ class OfflineEngine:
             common += 1
         return full[common:]
 
-    def stream(self, request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+    def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
                before: str = "") -> Iterator[Delta]:
         rest = self.continuation(request, partial, sections)
         pieces = split_tokens(rest)

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from .errors import InputError
 from .library import get_library, outline
-from .request import TermsRequest, parse_request
+from .request import BaseRequest, parse_request
 
 SYSTEM = (
     "You are a careful legal drafter. You write complete, coherent, professionally worded "
@@ -35,7 +35,7 @@ _SECTIONS = re.compile(r"^Sections to write \(JSON\): (\[[\d, ]*\])$", re.MULTIL
 TAIL = 600  # characters of the previous part sent for continuity: enough for tone, cheap in tokens
 
 
-def user_prompt(request: TermsRequest) -> str:
+def user_prompt(request: BaseRequest) -> str:
     library = get_library(request.doc_type)
     sections = outline(library, request)
     lines = [
@@ -67,7 +67,7 @@ def continuation(messages: list[dict[str, str]], partial: str) -> list[dict[str,
     return [*messages, {"role": "assistant", "content": partial}, {"role": "user", "content": CONTINUE}]
 
 
-def part_prompt(request: TermsRequest, sections: Sequence[int], before: str = "") -> str:
+def part_prompt(request: BaseRequest, sections: Sequence[int], before: str = "") -> str:
     """The prompt for one call of the chunks or sections mode.
 
     It carries what the model needs to stay consistent with the other calls:
@@ -105,15 +105,15 @@ def part_prompt(request: TermsRequest, sections: Sequence[int], before: str = ""
     return "\n".join(lines)
 
 
-def build_messages(request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+def build_messages(request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
                    before: str = "") -> list[dict[str, str]]:
     prompt = part_prompt(request, sections, before) if sections else user_prompt(request)
     return continuation([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}], partial)
 
 
-def parse_messages(messages: list[dict[str, Any]]) -> tuple[TermsRequest, str, list[int] | None]:
+def parse_messages(messages: list[dict[str, Any]]) -> tuple[BaseRequest, str, list[int] | None]:
     """(request, partial text, sections to write or None for all) from messages built by `build_messages`."""
-    request: TermsRequest | None = None
+    request: BaseRequest | None = None
     sections: list[int] | None = None
     partial = ""
     for message in messages:

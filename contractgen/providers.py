@@ -19,7 +19,7 @@ from .errors import ProviderError
 from .faults import classify
 from .offline import OfflineEngine
 from .prompts import build_messages, continuation
-from .request import TermsRequest
+from .request import BaseRequest
 from .stream import Delta, Usage
 
 
@@ -28,7 +28,7 @@ class Provider(Protocol):
     label: str
     model: str
 
-    def stream(self, request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+    def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
                before: str = "") -> Iterator[Delta]: ...
 
 
@@ -53,7 +53,7 @@ class OpenAIProvider:
             max_retries=0,
         )
 
-    def stream(self, request: TermsRequest, partial: str = "", sections: Sequence[int] | None = None,
+    def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
                before: str = "") -> Iterator[Delta]:
         return self.stream_messages(build_messages(request, sections=sections, before=before), partial)
 
@@ -140,7 +140,7 @@ def make_provider(settings: Settings) -> Provider:
     raise ProviderError("fatal", f"Unknown provider \u201c{settings.provider}\u201d; use offline or openai.", retryable=False)
 
 
-def make_targets(settings: Settings, request: TermsRequest, sections: Sequence[int] | None = None,
+def make_targets(settings: Settings, request: BaseRequest, sections: Sequence[int] | None = None,
                  before: str = "") -> list["Target"]:
     """The primary model then each fallback, each bound to this request and part of the document."""
     from .resume import Target

@@ -1,42 +1,29 @@
-"""Generate page: the form, then the draft written live. Logic lives in contractgen."""
+"""Generate page: pick a document type, answer its guided form, watch the draft being written."""
 
 import streamlit as st
 
 from contractgen.errors import ContractgenError, InputError
+from contractgen.forms import DOC_TYPES
 from contractgen.generation import manager
 from contractgen.modes import MODES
-from contractgen.request import LIMITS, parse_request
+from contractgen.request import parse_request
 from contractgen_ui import live
+from contractgen_ui.form import guided_form
 from contractgen_ui.provider import settings_sidebar
 
 settings = settings_sidebar()
-st.title("Draft a Terms of Service")
+st.title("Draft a legal document")
 doc_id = st.query_params.get("doc")
 
 # A different label once a draft is shown makes a new, collapsed expander, so the draft is in view.
-label = "Your answers" if doc_id is None else "Start another draft"
-with st.expander(label, expanded=doc_id is None), st.form("request"):
-    a, b = st.columns(2)
-    answers = {
-        "company": a.text_input("Company name *", max_chars=LIMITS["company"], placeholder="Acme Inc."),
-        "product": a.text_area("Product or service", max_chars=LIMITS["product"], placeholder="An online tool that ..."),
-        "website": a.text_input("Website", placeholder="https://acme.example"),
-        "contact_email": a.text_input("Contact email", placeholder="legal@acme.example"),
-        "country": b.text_input("Country or jurisdiction", "United States"),
-        "governing_law": b.text_input("Governing law", "the State of Delaware"),
-        "effective_date": b.date_input("Effective date"),
-        "minimum_age": b.number_input("Minimum age", 13, 21, 18),
-    }
-    c, d = st.columns(2)
-    answers["accounts"] = c.checkbox("Users create accounts", True)
-    answers["user_content"] = c.checkbox("Users post content")
-    answers["eu_users"] = c.checkbox("Users in the EU")
-    answers["payments"] = d.checkbox("Paid subscriptions")
-    answers["renewal"] = d.selectbox("Renewal", ["monthly", "annual"])
-    answers["refund_days"] = d.number_input("Refund window (days, 0 for none)", 0, 365, 14)
-    mode = st.radio("Generation mode", list(MODES), horizontal=True, key="mode", captions=list(MODES.values()),
-                    index=list(MODES).index(settings.mode) if settings.mode in MODES else 0)
-    submitted = st.form_submit_button("Generate", type="primary")
+with st.expander("Your answers" if doc_id is None else "Start another draft", expanded=doc_id is None):
+    doc_type = st.selectbox("Document type", list(DOC_TYPES), key="doc_type",
+                            format_func=lambda k: f"{DOC_TYPES[k].title}: {DOC_TYPES[k].summary}")
+    with st.form("request"):
+        answers = guided_form(doc_type)
+        mode = st.radio("Generation mode", list(MODES), horizontal=True, key="mode", captions=list(MODES.values()),
+                        index=list(MODES).index(settings.mode) if settings.mode in MODES else 0)
+        submitted = st.form_submit_button("Generate", type="primary")
 
 if submitted:
     try:
