@@ -5,6 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="contractgen", page_icon="📜", layout="wide")
 
 page = st.navigation([
-    st.Page("pages/generate.py", title="Generate", icon="✍️", default=True),
+    st.Page("pages/generate.py", title="Generate", icon=":material/edit_document:", default=True),
+    st.Page("pages/history.py", title="History", icon=":material/history:"),
 ])
 page.run()

@@ -92,7 +92,8 @@ def field_spec(doc_type: str, name: str) -> FieldSpec:
     info = REQUEST_MODELS[doc_type].model_fields[name]
     kind, options = _kind(info.annotation, name)
     bounds = {type(m).__name__: m for m in info.metadata}
-    default = info.get_default(call_default_factory=True)
+    # A required field has no default (pydantic's sentinel must never reach a widget as text).
+    default = None if info.is_required() else info.get_default(call_default_factory=True)
     return FieldSpec(
         name=name, label=LABELS.get(name, name.replace("_", " ").capitalize()), kind=kind, help=info.description or "",
         default=default, required=info.is_required(), options=options, max_chars=LIMITS.get(name),

@@ -35,6 +35,7 @@ from .structure import Section, StructureParser
 TargetFactory = Callable[[Sequence[int] | None, str], list[Target]]  # (sections, text before) -> targets
 _SECTION_HEADING = re.compile(r"^## (\d+)\.? ", re.MULTILINE)
 CHECKPOINT_INTERVAL = 0.5  # seconds: a crash loses at most this much text, and the DB sees ~2 writes/s
+STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled")
 LIVE = ("pending", "streaming", "resuming")
 RESUMABLE = ("interrupted", "failed", "cancelled")
 

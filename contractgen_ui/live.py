@@ -3,6 +3,7 @@
 import streamlit as st
 
 from contractgen.errors import ContractgenError
+from contractgen.export import FORMATS, export, filename, info_for
 from contractgen.generation import Generation, manager
 from contractgen.pacing import ParagraphStreams, settled
 from contractgen.progress import progress
@@ -78,14 +79,19 @@ def show(generation: Generation, settings) -> None:
 
 
 def actions(generation: Generation, settings) -> None:
-    left, right = st.columns(2)
+    columns = st.columns(4)
     if generation.resumable:
-        if left.button("Resume generation", type="primary", icon=":material/play_arrow:"):
+        if columns[0].button("Resume generation", type="primary", icon=":material/play_arrow:"):
             try:
                 manager().resume(generation.id, settings)
             except ContractgenError as exc:
                 st.error(str(exc))
             else:
                 st.rerun()
-    right.download_button("Download Markdown", generation.text, file_name=f"terms-of-service-{generation.id}.md",
-                          mime="text/markdown", icon=":material/download:", disabled=not generation.text)
+    record = manager().store.get(generation.id) if manager().store else None
+    if record is None or not record.text:
+        return
+    info = info_for(record)
+    for column, fmt in zip(columns[1:], FORMATS):
+        column.download_button(f"Download {fmt.upper()}", export(record.text, info, fmt), file_name=filename(info, fmt),
+                               mime=FORMATS[fmt][0], icon=":material/download:", key=f"live-dl-{fmt}")

@@ -127,3 +127,22 @@ def test_each_mode_from_the_page_shows_mode_fit_progress(app, mode, label):
     assert app.success[0].value.startswith("Completed: 15 sections")
     assert app.get("progress")[0].proto.text.startswith(label)
     assert any(f"{mode} mode" in c.value for c in app.caption)
+
+
+def test_an_nda_from_its_guided_form(app):
+    app.selectbox(key="doc_type").set_value("nda").run()
+    app.text_input(key="nda.company").input("Acme Holdings")
+    app.text_input(key="nda.counterparty").input("Beta Partners LLP")
+    app.checkbox(key="nda.mutual").uncheck()
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    assert app.success[0].value.startswith("Completed:")
+    shown = shown_markdown(app)
+    assert "# Non-Disclosure Agreement" in shown and "Beta Partners LLP" in shown
+
+
+def test_a_missing_required_answer_of_another_type_is_named(app):
+    app.selectbox(key="doc_type").set_value("nda").run()
+    app.text_input(key="nda.company").input("Acme Holdings")
+    app.button[0].click().run()
+    assert "Other party must not be empty." in app.error[0].value

@@ -1,0 +1,547 @@
+"""Export a document as Markdown, a standalone HTML page or a Word (DOCX) file.
+
+    info = info_for(record)                   # a storage.DocumentRecord
+    data = export(record.text, info, "html")  # bytes; FORMATS[fmt] gives (MIME type, extension)
+    name = filename(info, "html")             # "terms-of-service-<id>.html"
+
+Generated text can contain anything (a model may write `<script>`,
+`javascript:` links or event handlers), so:
+
+- Markdown is exported exactly as stored (byte-identical when completed; an
+  unfinished draft gets a short italic note appended, never anything before).
+- HTML is rendered by markdown-it-py with raw HTML off (it shows as text), then
+  sanitised by nh3 with an explicit allow-list anyway (defence in depth), and
+  the page carries a Content-Security-Policy that forbids every script, so even
+  a sanitiser miss cannot run. Generation info is html-escaped.
+- DOCX is built from the same Markdown token stream: headings become real
+  Word headings, emphasis becomes runs, backslash escapes become the plain
+  characters; raw HTML is plain text there too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+
+from .errors import InputError
+from .structure import parse
+
+FORMATS = {
+    "md": ("text/markdown", "md"),
+    "html": ("text/html", "html"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+}
+
+DRAFT_NOTE = ("Incomplete draft: generation did not finish (status: {status}). "
+              "Sections may be missing or cut off.")
+
+# No script can run in an exported page, whatever its body holds; only inline CSS and data: images load.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    document_id: str
+    title: str
+    generated_at: float  # UTC epoch seconds
+    method: str  # e.g. "Offline template engine (clause library, not AI), stream mode"
+    model: str
+    status: str
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "completed"
+
+
+# --- Markdown parsing shared by every format -----------------------------------------------------
+
+def _markdown() -> MarkdownIt:
+    # Raw HTML off: a model's `<script>` is shown as text, never passed through.
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    # Exported pages load nothing (see CSP), so an image is shown as its description.
+    md.add_render_rule("image", lambda self, tokens, idx, options, env:
+                       html.escape(_image_label(self.renderInlineAsText(tokens[idx].children or [], options, env))))
+    return md
+
+
+_MD = _markdown()
+
+
+def _image_label(alt: str) -> str:
+    return f"[Image: {alt}]" if alt else "[Image]"
+
+
+def _plain(markdown_inline: str) -> str:
+    """The text a reader sees in one line of Markdown: markers and escapes removed."""
+    tokens = _MD.parse("# " + markdown_inline.strip())
+    inline = next((t for t in tokens if t.type == "inline"), None)
+    if inline is None:
+        return ""
+    return "".join(_inline_text(c) for c in inline.children or []).strip()
+
+
+def _inline_text(token) -> str:
+    if token.type in ("text", "code_inline"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    if token.type == "image":
+        return _image_label("".join(_inline_text(c) for c in token.children or []))
+    return ""
+
+
+def _title_of(text: str) -> str | None:
+    raw = parse(text).title
+    return (_plain(raw) or None) if raw else None
+
+
+def _doc_type_title(doc_type: str) -> str:
+    try:
+        from .library import get_library
+
+        return get_library(doc_type).title
+    except (KeyError, ImportError, AttributeError):
+        return doc_type.replace("_", " ").strip().title() or "Document"
+
+
+def info_for(record) -> ExportInfo:
+    """ExportInfo from a storage.DocumentRecord: title from the text's `# ` heading, else the document type."""
+    settings = record.settings or {}
+    label = settings.get("label")
+    if not label:
+        if record.provider == "offline":
+            from .offline import LABEL
+
+            label = LABEL
+        else:
+            label = f"{record.model} via {record.provider}"
+    return ExportInfo(
+        document_id=str(record.id),
+        title=_title_of(record.text or "") or _doc_type_title(record.doc_type),
+        generated_at=float(record.completed_at or record.created_at),
+        method=f"{label}, {record.mode} mode",
+        model=record.model,
+        status=record.status,
+    )
+
+
+def _utc(info: ExportInfo) -> dt.datetime:
+    return dt.datetime.fromtimestamp(info.generated_at, tz=dt.timezone.utc).replace(microsecond=0)
+
+
+def iso_date(info: ExportInfo) -> str:
+    """The generation time as ISO 8601 UTC, e.g. 2026-11-21T14:03:05Z."""
+    return _utc(info).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def _open_fence(text: str) -> str | None:
+    """The fence that would close a code block left open at the end of `text`, if one is."""
+    fence = None
+    for line in text.split("\n"):
+        if m := _FENCE.match(line):
+            marker, rest = m.groups()
+            if fence is None:
+                if not (marker[0] == "`" and "`" in rest):  # a backtick fence's info string has no backticks
+                    fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not rest.strip():
+                fence = None
+    return fence
+
+
+def to_markdown(text: str, info: ExportInfo) -> str:
+    """The text as written; an unfinished draft gets an italic note after it (the text stays a prefix)."""
+    if info.completed:
+        return text
+    from .library import escape_md
+
+    note = "*" + DRAFT_NOTE.format(status=escape_md(info.status)) + "*\n"
+    tail = text
+    if fence := _open_fence(text):  # cut off inside a code block: close it so the note is not code
+        tail += ("" if text.endswith("\n") else "\n") + fence + "\n"
+    if not tail:
+        return note
+    # A blank line and a rule before the note: emphasis or a list left open by the cut cannot swallow it.
+    sep = "" if tail.endswith("\n\n") else "\n" if tail.endswith("\n") else "\n\n"
+    return tail + sep + "---\n\n" + note
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "strong", "em", "s", "code", "pre",
+                "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+_ALIGN = {"text-align:left", "text-align:center", "text-align:right"}
+# Removed with their content (never in ALLOWED_TAGS): nothing inside them is document text.
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "svg", "math", "template", "noscript",
+                        "frameset", "frame", "applet"}
+
+
+def sanitize_html(fragment: str) -> str:
+    """nh3 with an explicit allow-list: no scripts, event handlers, frames, or non-http(s)/mailto URLs."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values={"th": {"style": _ALIGN}, "td": {"style": _ALIGN}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_body(text: str) -> str:
+    """The document body as sanitised HTML."""
+    return sanitize_html(_MD.render(text))
+
+
+_CSS = """
+:root { color-scheme: light; --ink: #1f2328; --muted: #5b616b; --rule: #d8d2c4; --accent: #1d3557;
+        --paper: #fffefb; --desk: #eeebe4; --draft: #8a4b00; --draft-bg: #fff4e0; }
+* { box-sizing: border-box; }
+html { background: var(--desk); }
+body { margin: 0; padding: 2.5rem 1rem 4rem; color: var(--ink);
+       font-family: "Iowan Old Style", "Palatino Linotype", Palatino, "Book Antiqua", Georgia, Cambria,
+                    "Times New Roman", "Liberation Serif", serif;
+       font-size: 1.0625rem; line-height: 1.65; -webkit-text-size-adjust: 100%; text-rendering: optimizeLegibility; }
+.sheet { max-width: 48rem; margin: 0 auto; background: var(--paper); padding: 3.25rem 4rem 3.5rem;
+         border: 1px solid #e2ddd2; border-radius: 3px;
+         box-shadow: 0 1px 2px rgba(0,0,0,.05), 0 12px 32px rgba(30,25,15,.08); }
+.export-info { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+               font-size: .8125rem; line-height: 1.45; color: var(--muted);
+               border-bottom: 1px solid var(--rule); padding: 0 0 1rem; margin: 0 0 2.25rem; }
+.export-info dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.25rem; margin: 0; }
+.export-info dt { font-weight: 600; color: #3d434b; text-transform: uppercase; letter-spacing: .06em;
+                  font-size: .6875rem; padding-top: .12rem; }
+.export-info dd { margin: 0; overflow-wrap: anywhere; }
+.export-info code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
+                    font-size: .95em; }
+.status { display: inline-block; padding: 0 .45rem; border-radius: 999px; background: #e7f2ea; color: #1e5c33;
+          font-weight: 600; }
+.status.draft { background: var(--draft-bg); color: var(--draft); }
+.document h1 { font-size: 2rem; line-height: 1.2; text-align: center; font-weight: 600; letter-spacing: .01em;
+               margin: 0 0 1.75rem; color: var(--accent); }
+.document h2 { font-size: 1.3rem; line-height: 1.3; font-weight: 700; color: var(--accent);
+               margin: 2.5rem 0 .75rem; padding-top: .9rem; border-top: 1px solid var(--rule); }
+.document h3 { font-size: 1.075rem; line-height: 1.35; font-weight: 700; margin: 1.6rem 0 .4rem; }
+.document h4, .document h5, .document h6 { font-size: 1rem; font-style: italic; margin: 1.25rem 0 .35rem; }
+.document p { margin: 0 0 .9rem; overflow-wrap: break-word; }
+.document ul, .document ol { margin: 0 0 .9rem; padding-left: 1.6rem; }
+.document li { margin: .2rem 0; }
+.document li > p { margin: 0 0 .35rem; }
+.document a { color: var(--accent); text-underline-offset: .15em; }
+.document blockquote { margin: 1rem 0; padding: .1rem 1rem; border-left: 3px solid var(--rule); color: #3d434b; }
+.document code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
+                 font-size: .88em; background: #f3f0e8; padding: .05em .3em; border-radius: 3px; }
+.document pre { background: #f3f0e8; padding: .8rem 1rem; overflow-x: auto; border-radius: 3px; line-height: 1.45; }
+.document pre code { background: none; padding: 0; }
+.document hr { border: 0; border-top: 1px solid var(--rule); margin: 2rem 0; }
+.document table { border-collapse: collapse; width: 100%; margin: 0 0 1rem; font-size: .95em; }
+.document th, .document td { border: 1px solid var(--rule); padding: .35rem .6rem; vertical-align: top; }
+.document th { background: #f5f2ea; }
+.draft-note { margin: 2rem 0 0; padding: .75rem 1rem; border: 1px solid #f0d2a8; border-radius: 3px;
+              background: var(--draft-bg); color: var(--draft); font-style: italic; }
+@media (max-width: 40rem) {
+  body { padding: 0; }
+  .sheet { padding: 1.75rem 1.25rem 2.5rem; border: 0; border-radius: 0; box-shadow: none; }
+}
+@page { margin: 2cm 2.2cm; }
+@media print {
+  html, body { background: none; }
+  body { padding: 0; font-size: 11pt; line-height: 1.45; color: #000; }
+  .sheet { max-width: none; padding: 0; border: 0; box-shadow: none; background: none; }
+  .export-info { font-size: 8pt; color: #444; margin-bottom: 1.5rem; }
+  .status, .status.draft { background: none; color: #000; padding: 0; }
+  .document h1 { font-size: 20pt; color: #000; }
+  .document h2 { font-size: 14pt; color: #000; border-top: 0; padding-top: 0; }
+  .document h3 { font-size: 11.5pt; }
+  .document h1, .document h2, .document h3, .document h4 { break-after: avoid; page-break-after: avoid; }
+  .document p, .document li { orphans: 3; widows: 3; }
+  .document table, .document pre, .document blockquote { break-inside: avoid; }
+  .document a { color: inherit; text-decoration: none; }
+  .document a[href^="http"]::after { content: " (" attr(href) ")"; font-size: .85em; color: #444; }
+  .draft-note { border-color: #000; background: none; color: #000; }
+}
+""".strip()
+
+
+def _info_block(info: ExportInfo) -> str:
+    e = html.escape
+    when = _utc(info)
+    status = e(info.status) + ("" if info.completed else " (incomplete draft)")
+    rows = [
+        ("Generated", f'<time datetime="{iso_date(info)}">{when:%Y-%m-%d %H:%M:%S} UTC</time>'),
+        ("Document ID", f"<code>{e(info.document_id)}</code>"),
+        ("Method", e(info.method)),
+        ("Model", e(info.model)),
+        ("Status", f'<span class="status{"" if info.completed else " draft"}">{status}</span>'),
+    ]
+    items = "\n".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
+    return f'<aside class="export-info" aria-label="Generation information">\n<dl>\n{items}\n</dl>\n</aside>'
+
+
+def to_html(text: str, info: ExportInfo) -> str:
+    """A standalone HTML5 page: generation info, then the sanitised document."""
+    note = "" if info.completed else (
+        f'\n<p class="draft-note" role="note">{html.escape(DRAFT_NOTE.format(status=info.status))}</p>')
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="contractgen">
+<title>{html.escape(info.title)}</title>
+<style>
+{_CSS}
+</style>
+</head>
+<body>
+<main class="sheet">
+{_info_block(info)}
+<article class="document">
+{render_body(text)}</article>{note}
+</main>
+</body>
+</html>
+"""
+
+
+# --- DOCX ----------------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot hold; python-docx refuses them, and a model may emit them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_HEADING_STYLES = {"h1": "Heading 1", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 4",
+                   "h6": "Heading 4"}
+_MONO = "Consolas"
+
+
+def _xml(value: str) -> str:
+    return _XML_INVALID.sub("", value)
+
+
+def _add_inline(paragraph, children, *, bold: bool = False) -> None:
+    """Runs for one inline token's children: emphasis as run formatting, escapes already resolved."""
+    strong = em = strike = 0
+    links: list[tuple[str, int]] = []  # (href, index in `seen` where the link text started)
+    seen = []
+
+    def add(text: str, *, code: bool = False) -> None:
+        text = _xml(text)
+        if not text:
+            return
+        run = paragraph.add_run(text)
+        run.bold = True if (strong or bold) else None
+        run.italic = True if em else None
+        if strike:
+            run.font.strike = True
+        if code:
+            run.font.name = _MONO
+        seen.append(text)
+
+    for token in children or []:
+        kind = token.type
+        if kind == "text":
+            add(token.content)
+        elif kind == "code_inline":
+            add(token.content, code=True)
+        elif kind == "softbreak":
+            add(" ")
+        elif kind == "hardbreak":
+            paragraph.add_run().add_break()
+        elif kind == "strong_open":
+            strong += 1
+        elif kind == "strong_close":
+            strong -= 1
+        elif kind == "em_open":
+            em += 1
+        elif kind == "em_close":
+            em -= 1
+        elif kind == "s_open":
+            strike += 1
+        elif kind == "s_close":
+            strike -= 1
+        elif kind == "link_open":
+            links.append((str(token.attrs.get("href") or ""), len(seen)))
+        elif kind == "link_close" and links:
+            href, start = links.pop()
+            label = "".join(seen[start:])
+            shown = href[len("mailto:"):] if href.lower().startswith("mailto:") else href
+            # Paper has no links: print a web or mail address after its text, unless the text is the address.
+            if href.lower().startswith(("http://", "https://", "mailto:")) and shown != label:
+                add(f" ({shown})")
+        elif kind == "image":
+            add(_image_label("".join(_inline_text(c) for c in token.children or [])))
+        elif kind in ("html_inline",):  # only with html on; shown as text like everything else
+            add(token.content)
+
+
+def _set_core_properties(document, info: ExportInfo) -> None:
+    props = document.core_properties
+    props.title = _xml(info.title)[:255]
+    props.author = "contractgen"
+    props.last_modified_by = "contractgen"
+    props.comments = _xml(f"Document {info.document_id}; {info.method}; model {info.model}; status {info.status}")
+    props.subject = _xml(info.method)[:255]
+    props.keywords = ""
+    props.revision = 1
+    created = _utc(info).replace(tzinfo=None)
+    props.created = created
+    props.modified = created
+
+
+def to_docx(text: str, info: ExportInfo) -> bytes:
+    """A Word document: Title, a small grey info line, headings as Word headings, emphasis as runs."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    document = Document()
+    _set_core_properties(document, info)
+
+    document.add_paragraph(_xml(info.title), style="Title")
+    grey = RGBColor(0x66, 0x66, 0x66)
+    line = document.add_paragraph()
+    parts = [f"Generated {_utc(info):%Y-%m-%d %H:%M:%S} UTC", f"Document {info.document_id}", info.method,
+             f"Model {info.model}", f"Status {info.status}" + ("" if info.completed else " (incomplete draft)")]
+    run = line.add_run(_xml(" \u00b7 ".join(parts)))
+    run.font.size = Pt(8)
+    run.font.color.rgb = grey
+
+    tokens = _MD.parse(text)
+    lists: list[str] = []  # "bullet" | "ordered", innermost last
+    item_marker: list[str | None] = []  # per open list item: the number still to print, or None once printed
+    quote = 0
+    title_skipped = False
+    table: list[list[tuple[list, bool]]] | None = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        kind = token.type
+        if kind == "heading_open":
+            inline = tokens[i + 1]
+            if token.tag == "h1" and not title_skipped and _plain_children(inline.children) == info.title:
+                title_skipped = True  # already the Title paragraph
+            else:
+                _add_inline(document.add_paragraph(style=_HEADING_STYLES[token.tag]), inline.children)
+            i += 3
+            continue
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append("ordered" if kind == "ordered_list_open" else "bullet")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            item_marker.append(f"{token.info}{token.markup}" if lists and lists[-1] == "ordered" else "")
+        elif kind == "list_item_close":
+            item_marker.pop()
+        elif kind == "blockquote_open":
+            quote += 1
+        elif kind == "blockquote_close":
+            quote -= 1
+        elif kind == "table_open":
+            table = []
+        elif kind == "tr_open" and table is not None:
+            table.append([])
+        elif kind in ("th_open", "td_open") and table is not None:
+            table[-1].append((tokens[i + 1].children or [], kind == "th_open"))
+        elif kind == "table_close" and table is not None:
+            _add_table(document, table)
+            table = None
+        elif kind == "paragraph_open" and table is None:
+            paragraph = document.add_paragraph(style=_block_style(lists, item_marker, quote))
+            if item_marker and item_marker[-1]:
+                paragraph.add_run(item_marker[-1] + "\t")
+            if item_marker:
+                item_marker[-1] = None  # later paragraphs of the same item continue it
+            _add_inline(paragraph, tokens[i + 1].children)
+            i += 3
+            continue
+        elif kind in ("fence", "code_block"):
+            paragraph = document.add_paragraph(style="No Spacing" if not lists else _block_style(lists, item_marker, quote))
+            code = paragraph.add_run(_xml(token.content.rstrip("\n")))
+            code.font.name = _MONO
+            code.font.size = Pt(9)
+        elif kind == "hr":
+            rule = document.add_paragraph("* * *")
+            rule.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif kind == "html_block":  # only with html on; shown as text
+            document.add_paragraph(_xml(token.content.rstrip("\n")))
+        i += 1
+
+    if not info.completed:
+        note = document.add_paragraph()
+        note_run = note.add_run(_xml(DRAFT_NOTE.format(status=info.status)))
+        note_run.italic = True
+        note_run.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
+
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _plain_children(children) -> str:
+    return "".join(_inline_text(c) for c in children or []).strip()
+
+
+def _block_style(lists: list[str], item_marker: list, quote: int) -> str:
+    if lists:
+        level = "" if len(lists) == 1 else f" {min(len(lists), 3)}"
+        if item_marker and item_marker[-1] is None:
+            return f"List Continue{level}"
+        return f"List Bullet{level}" if lists[-1] == "bullet" else f"List{level}"
+    return "Quote" if quote else "Normal"
+
+
+def _add_table(document, rows: list[list[tuple[list, bool]]]) -> None:
+    if not rows:
+        return
+    width = max(len(r) for r in rows)
+    table = document.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, (children, header) in enumerate(row):
+            cell = table.cell(r, c)
+            _add_inline(cell.paragraphs[0], children, bold=header)
+
+
+# --- Dispatch ------------------------------------------------------------------------------------
+
+def export(text: str, info: ExportInfo, fmt: str) -> bytes:
+    """The document in `fmt` (a FORMATS key) as bytes; md and html are UTF-8."""
+    fmt = _format(fmt)
+    if fmt == "md":
+        return to_markdown(text, info).encode("utf-8", errors="replace")
+    if fmt == "html":
+        return to_html(text, info).encode("utf-8", errors="replace")
+    return to_docx(text, info)
+
+
+def _format(fmt: str) -> str:
+    if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
+        raise InputError([f"Unknown export format \u201c{fmt}\u201d; use one of {', '.join(FORMATS)}."])
+    return fmt.lower()
+
+
+def _slug(value: str, limit: int) -> str:
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+
+
+def filename(info: ExportInfo, fmt: str) -> str:
+    """A safe download name: slug of the title, the document id, the format's extension."""
+    ext = FORMATS[_format(fmt)][1]
+    parts = [_slug(info.title, 60) or "document", _slug(info.document_id, 40)]
+    return "-".join(p for p in parts if p) + "." + ext
