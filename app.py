@@ -7,5 +7,6 @@ st.set_page_config(page_title="contractgen", page_icon="📜", layout="wide")
 page = st.navigation([
     st.Page("pages/generate.py", title="Generate", icon=":material/edit_document:", default=True),
     st.Page("pages/history.py", title="History", icon=":material/history:"),
+    st.Page("pages/monitoring.py", title="Monitoring", icon=":material/monitoring:"),
 ])
 page.run()

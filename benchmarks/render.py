@@ -107,7 +107,7 @@ def run(variant: str, rate: int, doc_bytes: int, words: int) -> dict:
         meter = Meter(page)
         page.goto(url)
         if variant == "app":
-            page.get_by_label("Company name *").fill("Acme")
+            page.get_by_role("textbox", name="Company name *").fill("Acme")
             button, done = page.get_by_role("button", name="Generate"), page.get_by_text(re.compile(r"Completed: \d+ sections"))
         else:
             button, done = page.get_by_role("button", name="Stream"), page.get_by_text("Stream finished.", exact=True)

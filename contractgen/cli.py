@@ -19,7 +19,9 @@ from pathlib import Path
 from .config import Settings
 from .errors import ContractgenError, InputError
 from .costs import PriceTable, document_summary, summary_dict
+from .export import FORMATS, export, info_for
 from .faultplan import FaultPlan
+from .forms import DOC_TYPES, steps
 from .generation import Generation, GenerationManager, follow
 from .library import get_library, outline
 from .modes import MODES
@@ -70,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="Write a draft to a Markdown file.")
-    gen.add_argument("--doc", default="tos", choices=["tos"], help="Document type (tos: Terms of Service).")
+    gen.add_argument("--doc", default="tos", choices=list(DOC_TYPES),
+                     help="Document type: " + ", ".join(f"{k} ({t.title})" for k, t in DOC_TYPES.items()) + ".")
     gen.add_argument("--company", help="Company name (required).")
     gen.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
                      help="Any other answer, e.g. website=https://acme.example payments=yes minimum_age=16. Repeatable.")
@@ -96,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--out", default=None, help="Also write the finished draft to this file.")
     res.add_argument("--quiet", action="store_true")
 
+    exp = sub.add_parser("export", help="Write a stored draft as HTML (sanitized), DOCX or Markdown.")
+    exp.add_argument("id")
+    exp.add_argument("--format", choices=list(FORMATS), default="html")
+    exp.add_argument("--out", required=True, help="File to write.")
+    _db_flag(exp)
+
     cln = sub.add_parser("cleanup", help="Expire unfinished drafts older than 24 h; delete data past retention.")
     cln.add_argument("--expire-after", type=float, default=24.0, metavar="HOURS")
     cln.add_argument("--retention", type=float, default=90.0, metavar="DAYS")
@@ -118,6 +127,27 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--stall-seconds", default="30", metavar="S", help="How long a stall holds the socket (default 30).")
     srv.add_argument("--retry-after", default="1", metavar="S", help="Retry-After of an injected 429 (default 1).")
     srv.add_argument("--seed", metavar="N", help="Seed for random fault positions and random repeats.")
+
+    met = sub.add_parser("metrics", help="Timeout rate, resume success and time, cost: the monitoring figures.")
+    met.add_argument("--since", metavar="YYYY-MM-DD", help="Documents created on or after this day (UTC).")
+    met.add_argument("--until", metavar="YYYY-MM-DD", help="Documents created on or before this day (UTC).")
+    met.add_argument("--mode", action="append", default=[], choices=list(MODES), help="Only this mode. Repeatable.")
+    met.add_argument("--model", action="append", default=[], metavar="NAME", help="Only this model. Repeatable.")
+    met.add_argument("--json", action="store_true", help="Print the KPIs as JSON (contractgen.metrics.kpis).")
+    _db_flag(met)
+
+    sim = sub.add_parser("simulate", help="Fill the database with real offline generations and injected faults, "
+                                          "backdated over the past days, for the monitoring page.")
+    sim.add_argument("--documents", type=int, default=50, metavar="N", help="Documents to generate (default 50).")
+    sim.add_argument("--fault-rate", type=float, default=0.3, metavar="R",
+                     help="Fraction of the documents that get injected faults, 0-1 (default 0.3).")
+    sim.add_argument("--modes", default="stream,chunks,sections", metavar="LIST",
+                     help="Comma-separated modes to draw from (default stream,chunks,sections).")
+    sim.add_argument("--seed", type=int, metavar="N", help="Seed: the same requests, modes and fault plans.")
+    sim.add_argument("--backdate-days", type=float, default=30.0, metavar="D",
+                     help="Move each document's times back by a random 0-D days (default 30; 0 keeps real times).")
+    sim.add_argument("--workers", type=int, default=8, metavar="N", help="Documents generated at once (default 8).")
+    _db_flag(sim)
     return parser
 
 
@@ -208,7 +238,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     answers = _fields(args.field)
     if args.company is not None:
         answers["company"] = args.company
-    request = parse_request(answers)
+    # A field that takes several values (e.g. data_categories) is written comma-separated on the command line.
+    multi = {name for step in steps(args.doc) for f in step.fields if f.kind == "multi" for name in [f.name]}
+    answers = {k: ([x.strip() for x in v.split(",") if x.strip()] if k in multi else v) for k, v in answers.items()}
+    request = parse_request({"doc_type": args.doc, **answers})
     settings = _settings(args)
     out = None if args.out == "-" else Path(args.out)
     _check_out(out)
@@ -314,6 +347,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    record = _store(args).get(args.id)
+    if record is None:
+        raise InputError([f"No draft with id {args.id}; see `contractgen list`."])
+    out = Path(args.out)
+    _check_out(out)
+    out.write_bytes(export(record.text, info_for(record), args.format))
+    note = "" if record.status == "completed" else f" (an incomplete draft: {record.status})"
+    print(f"Wrote {out} ({args.format}, {out.stat().st_size:,} bytes){note}.", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_cleanup(args: argparse.Namespace) -> int:
     expired, deleted = _store(args).cleanup(expire_after=args.expire_after * 3600, retention=args.retention * 86400)
     print(f"Expired {expired} unfinished draft(s) older than {args.expire_after:g} h; "
@@ -367,8 +412,49 @@ def cmd_serve_offline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from . import metrics
+
+    start, end = metrics.day_range(args.since, args.until)
+    filters = metrics.Filters(start=start, end=end, modes=tuple(args.mode), models=tuple(args.model))
+    store = _store(args)
+    figures = metrics.kpis(store, filters)
+    if args.json:
+        print(json.dumps(figures, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    span = {(False, False): "All documents", (True, False): f"Documents created on or after {args.since} (UTC)",
+            (False, True): f"Documents created on or before {args.until} (UTC)",
+            (True, True): f"Documents created {args.since} to {args.until} (UTC, both days included)"}
+    title = span[bool(args.since), bool(args.until)] + "".join(
+        f"; {name} {', '.join(values)}" for name, values in (("mode", args.mode), ("model", args.model)) if values)
+    print(metrics.format_kpis(figures, metrics.by_dimension(store, filters, "mode"), title=title))
+    return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulate import simulate
+
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    store = _store(args)
+
+    def progress(done: int, total: int, r: dict) -> None:
+        faults = f" {r['faults']} fault(s)" + (", resumed by hand" if r["manual_resume"] else "") if r["faults"] else ""
+        print(f"[{done}/{total}] {r['id']} {r['mode']:<8} {r['status']}{faults}", file=sys.stderr, flush=True)
+
+    s = simulate(store, args.documents, args.fault_rate, modes, args.seed, progress,
+                 backdate_days=args.backdate_days, workers=args.workers)
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(s["by_status"].items()))
+    print(f"Simulated {s['documents']} document(s) in {s['seconds']:.1f} s: {statuses}. "
+          f"{s['with_injected_faults']} with injected faults: {s['faults']} fault(s), {s['auto_resumes']} automatic "
+          f"and {s['manual_resumes']} manual resume(s).")
+    if s["backdate_days"]:
+        print(f"Their times are backdated by a random 0-{s['backdate_days']:g} days (simulated history).")
+    print("See the figures with: contractgen metrics" + (f" --db {args.db}" if args.db else ""))
+    return EXIT_OK
+
+
 COMMANDS = {"generate": cmd_generate, "serve-offline": cmd_serve_offline, "list": cmd_list, "show": cmd_show,
-            "resume": cmd_resume, "cleanup": cmd_cleanup}
+            "resume": cmd_resume, "cleanup": cmd_cleanup, "export": cmd_export, "metrics": cmd_metrics, "simulate": cmd_simulate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,12 +26,14 @@ attempts     id, document_id (CASCADE), kind (initial|resume|fallback|
              first_token_at, ended_at, start_offset, output_chars,
              prompt_tokens, completion_tokens, tokens_estimated, outcome
              (completed|fault|cancelled, NULL while running), finish_reason.
-             Indexes: document_id, kind, model, started_at.
+             Indexes: document_id, kind, model, started_at; (document_id,
+             started_at) (m004).
 faults       id, document_id (CASCADE), attempt_id (-> attempts, SET NULL),
              kind (timeout|connection|rate_limit|server_error|truncated|
              malformed|length|fatal), message, retryable, detected_at, offset
              (document length at detection).
-             Indexes: document_id, attempt_id, kind, detected_at.
+             Indexes: document_id, attempt_id, kind, detected_at; (document_id,
+             kind) (m004).
 resumes      id, document_id (CASCADE), fault_id (SET NULL), attempt_id (the
              resumed attempt, SET NULL), auto, detected_at (the fault's
              detection time, copied so "fault -> first new token" includes a
@@ -39,7 +41,8 @@ resumes      id, document_id (CASCADE), fault_id (SET NULL), attempt_id (the
              when automatic, the click time when manual), recorded_at,
              first_token_at (first NEW token after the seam), delivered_chars,
              succeeded (delivered new text).
-             Indexes: document_id, fault_id, attempt_id, requested_at.
+             Indexes: document_id, fault_id, attempt_id, requested_at;
+             (document_id, auto) (m004).
 sections     id, document_id (CASCADE), number, title, subsections_json
              ([{number, title, text}]), completed_at. Unique (document_id,
              number). Migration m003.
@@ -136,6 +139,7 @@ class Checkpoint(Base):
 
 class Attempt(Base):
     __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_document_id_started_at", "document_id", "started_at"),)  # m004
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
@@ -155,6 +159,7 @@ class Attempt(Base):
 
 class Fault(Base):
     __tablename__ = "faults"
+    __table_args__ = (Index("ix_faults_document_id_kind", "document_id", "kind"),)  # m004
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"), index=True)
@@ -167,6 +172,7 @@ class Fault(Base):
 
 class Resume(Base):
     __tablename__ = "resumes"
+    __table_args__ = (Index("ix_resumes_document_id_auto", "document_id", "auto"),)  # m004
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     fault_id: Mapped[int | None] = mapped_column(ForeignKey("faults.id", ondelete="SET NULL"), index=True)
@@ -267,6 +273,18 @@ def m003_sections(conn) -> None:
           UniqueConstraint("document_id", "number", name="uq_sections_document_number"),
           Index("ix_sections_document_id", "document_id"))
     md.create_all(conn, tables=[sections])
+
+
+@migration
+def m004_metrics_indexes(conn) -> None:
+    # The monitoring queries join each event table to the documents selected by
+    # created_at: these let them find a document's faults by kind, resumes by
+    # type and attempts in order (the nearest later attempt for token estimates)
+    # from the index alone.
+    for name, table, columns in (("ix_faults_document_id_kind", "faults", "document_id, kind"),
+                                 ("ix_resumes_document_id_auto", "resumes", "document_id, auto"),
+                                 ("ix_attempts_document_id_started_at", "attempts", "document_id, started_at")):
+        conn.execute(sql_text(f"CREATE INDEX {name} ON {table} ({columns})"))
 
 
 # --- Records returned to callers ---------------------------------------------------------------
@@ -482,10 +500,19 @@ class Store:
             text = "".join(s.scalars(select(Checkpoint.text).where(Checkpoint.document_id == id).order_by(Checkpoint.seq)))
             return self._document(*row, text=text)
 
-    def list_documents(self, *, limit: int = 100, status: str | None = None) -> list[DocumentRecord]:
+    def list_documents(self, *, limit: int = 100, status: str | None = None, doc_type: str | None = None,
+                       mode: str | None = None, search: str | None = None) -> list[DocumentRecord]:
+        """Newest first. `search` matches the id or the form's answers (company, counterparty, ...)."""
         query = select(Document, _fault_count, _resume_count).order_by(Document.created_at.desc(), Document.id.desc())
         if status is not None:
             query = query.where(Document.status == status)
+        if doc_type is not None:
+            query = query.where(Document.doc_type == doc_type)
+        if mode is not None:
+            query = query.where(Document.mode == mode)
+        if search:
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(Document.id.like(pattern, escape="\\") | Document.request_json.like(pattern, escape="\\"))
         with self._session() as s, s.begin():
             return [self._document(*row, text="") for row in s.execute(query.limit(limit))]
 
@@ -611,6 +638,21 @@ class Store:
         # Checkpoints, attempts, faults and resumes go with it (ON DELETE CASCADE, foreign_keys=ON).
         with self._session(write=True) as s, s.begin():
             return s.execute(delete(Document).where(Document.id == id)).rowcount == 1
+
+    def family(self, id: str) -> list[DocumentRecord]:
+        """Every version of a document: its root (following parent_id up) and all descendants, oldest first."""
+        with self._session() as s, s.begin():
+            root = id
+            while (parent := s.scalar(select(Document.parent_id).where(Document.id == root))) is not None:
+                root = parent
+            ids, frontier = {root}, [root]
+            while frontier:
+                children = list(s.scalars(select(Document.id).where(Document.parent_id.in_(frontier))))
+                frontier = [c for c in children if c not in ids]
+                ids.update(frontier)
+            rows = s.execute(select(Document, _fault_count, _resume_count).where(Document.id.in_(ids))
+                             .order_by(Document.created_at, Document.id))
+            return [self._document(*row, text="") for row in rows]
 
     def close(self) -> None:
         self._engine.dispose()

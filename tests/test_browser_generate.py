@@ -32,7 +32,7 @@ def section_headings(text: str) -> list[str]:
 
 def generate(page, url: str, company: str) -> None:
     page.goto(url)
-    page.get_by_label("Company name *").fill(company)
+    page.get_by_role("textbox", name="Company name *").fill(company)
     page.get_by_role("button", name="Generate").click()
 
 
@@ -63,7 +63,7 @@ def test_draft_streams_live_and_completes():
         text = main.inner_text()
         assert company in text
         assert "15 of 15 sections" in text
-        expect(page.get_by_role("button", name="Download Markdown")).to_be_visible()
+        expect(page.get_by_role("button", name="Download MD")).to_be_visible()
 
         page.set_viewport_size({"width": 1280, "height": 2000})
         page.get_by_text(COMPLETED).scroll_into_view_if_needed()

@@ -19,7 +19,7 @@ COMPLETED = re.compile(r"Completed: \d+ sections")
 
 def generate(page, url: str, company: str) -> None:
     page.goto(url)
-    page.get_by_label("Company name *").fill(company)
+    page.get_by_role("textbox", name="Company name *").fill(company)
     page.get_by_role("button", name="Generate").click()
 
 
@@ -36,7 +36,7 @@ def wait_completed(page, timeout_s: float = 120) -> list[int]:
 
 def downloaded_markdown(page, tmp_path) -> str:
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download Markdown").click()
+        page.get_by_role("button", name="Download MD").click()
     path = tmp_path / "draft.md"
     download.value.save_as(path)
     return path.read_text(encoding="utf-8")

@@ -64,7 +64,7 @@ def test_generate_against_served_offline_engine_with_the_console_script(served, 
 
 def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("generate", "serve-offline", "list", "show", "resume", "cleanup"):
+    for command in ("generate", "serve-offline", "list", "show", "resume", "cleanup", "export", "simulate", "metrics"):
         assert f"contractgen {command}" in readme, command
 
 
@@ -93,3 +93,27 @@ def test_unknown_mode_is_refused(capsys):
     with _pytest.raises(SystemExit):
         main(["generate", "--company", "A", "--mode", "paragraphs"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_other_document_types_and_exports(tmp_path, capsys):
+    import docx
+
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    out = tmp_path / "p.md"
+    assert main(["generate", "--doc", "privacy", "--company", "Acme", "--field", "ccpa=yes",
+                 "--field", "data_categories=identity,usage", "--rate", "0", "--db", db, "--out", str(out), "--quiet"]) == EXIT_OK
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Privacy Policy") and "California" in text
+    capsys.readouterr()
+    main(["list", "--json", "--db", db])
+    import json
+    [doc] = json.loads(capsys.readouterr().out)
+    for fmt in ("html", "docx", "md"):
+        assert main(["export", doc["id"], "--format", fmt, "--out", str(tmp_path / f"p.{fmt}"), "--db", db]) == EXIT_OK
+    assert "<h2>" in (tmp_path / "p.html").read_text(encoding="utf-8")
+    headings = [p.text for p in docx.Document(str(tmp_path / "p.docx")).paragraphs if p.style.name == "Heading 1"]
+    assert headings[0].startswith("1. ")
+    assert (tmp_path / "p.md").read_text(encoding="utf-8") == text
+    assert main(["export", "nope", "--out", str(tmp_path / "n.html"), "--db", db]) == EXIT_INPUT
+    assert main(["generate", "--doc", "nda", "--company", "Acme", "--db", db]) == EXIT_INPUT
+    assert "Other party must not be empty." in capsys.readouterr().err

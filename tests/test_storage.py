@@ -29,6 +29,11 @@ INDEXED = {
     "resumes": {"document_id", "fault_id", "attempt_id", "requested_at"},
     "sections": {"document_id"},
 }
+COMPOSITE = {  # m004: the monitoring queries' indexes
+    "attempts": {("document_id", "started_at")},
+    "faults": {("document_id", "kind")},
+    "resumes": {("document_id", "auto")},
+}
 
 
 @pytest.fixture
@@ -58,6 +63,8 @@ def test_blank_database_gets_exactly_the_schema(store, db_path):
         for table, names in INDEXED.items():
             indexed = {i["column_names"][0] for i in insp.get_indexes(table)}
             assert names <= indexed, table
+        for table, composite in COMPOSITE.items():
+            assert composite <= {tuple(i["column_names"]) for i in insp.get_indexes(table)}, table
         assert [u["column_names"] for u in insp.get_unique_constraints("checkpoints")] == [["document_id", "seq"]]
         cascades = {fk["referred_table"]: fk["options"].get("ondelete") for fk in insp.get_foreign_keys("checkpoints")}
         assert cascades == {"documents": "CASCADE"}
@@ -81,7 +88,8 @@ def test_wal_mode_and_migrations_recorded_once(db_path):
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = conn.execute("SELECT name, applied_at FROM migrations").fetchall()
-    assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner", "m003_sections"]
+    assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner", "m003_sections",
+                                                                 "m004_metrics_indexes"]
 
     Store(f"sqlite:///{db_path}").close()  # re-opening applies nothing again
     with sqlite3.connect(db_path) as conn:
