@@ -58,5 +58,6 @@ def cost_and_calls_by_mode(rows: list[dict]) -> go.Figure:
         go.Bar(name="cost per document (USD)", x=frame["value"], y=frame["cost_per_document"].fillna(0), yaxis="y"),
         go.Bar(name="calls per document", x=frame["value"], y=frame["calls per document"], yaxis="y2"),
     ])
-    fig.update_layout(barmode="group", yaxis=dict(title="USD"), yaxis2=dict(title="calls", overlaying="y", side="right"))
+    fig.update_layout(barmode="group", yaxis=dict(title="USD", rangemode="tozero"),
+                      yaxis2=dict(title="calls", overlaying="y", side="right", rangemode="tozero"))
     return _layout(fig, "Cost and calls per document, by mode")

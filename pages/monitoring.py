@@ -45,17 +45,17 @@ def dashboard() -> None:
     if not k["documents"]:
         st.info("No documents match these filters.", icon=":material/filter_alt_off:")
         return
-    row = st.columns(6)
+    row = [*st.columns(3), *st.columns(3)]  # two rows of three: labels and values stay whole
     row[0].metric("Documents", f"{k['documents']:,}", change.get("documents"))
     row[1].metric("Timeout rate", percent(k["timeout_rate"]), _points(change.get("timeout_rate")), delta_color="inverse",
                   help="Documents with at least one fault / documents.")
-    row[2].metric("Faults per 100 documents", "–" if k["faults_per_100_documents"] is None else f"{k['faults_per_100_documents']:.1f}")
+    row[2].metric("Faults per 100 docs", "–" if k["faults_per_100_documents"] is None else f"{k['faults_per_100_documents']:.1f}")
     row[3].metric("Resume success", percent(k["resume_success_rate"]), _points(change.get("resume_success_rate")),
                   help="Resume attempts that delivered new text / resume attempts.")
     row[4].metric("Recovery rate", percent(k["recovery_rate"]), _points(change.get("recovery_rate")),
                   help="Documents with faults that completed / documents with faults.")
     auto = k["resume_time"]["auto"]
-    row[5].metric("Resume time p50 (auto)", seconds(auto["p50"]), help=f"p95 {seconds(auto['p95'])}; manual resumes apart below.")
+    row[5].metric("Resume time p50", seconds(auto["p50"]), help=f"p95 {seconds(auto['p95'])}; manual resumes apart below.")
     manual = k["resume_time"]["manual"]
     st.caption(f"Resume time, automatic: mean {seconds(auto['mean'])}, p50 {seconds(auto['p50'])}, p95 {seconds(auto['p95'])} "
                f"(n={auto['n']}) · manual (includes the person's wait): mean {seconds(manual['mean'])}, "
