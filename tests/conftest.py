@@ -3,6 +3,8 @@ import pytest
 import contractgen.generation
 
 from contractgen.request import parse_request
+from contractgen.faultplan import FaultPlan
+from contractgen.server import OfflineServer
 from support import ServedOffline
 
 
@@ -39,3 +41,22 @@ def served_with_key():
     server = ServedOffline("--rate", "0", "--api-key", "sk-right")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def serve():
+    """Start in-thread offline servers with a fault plan (a spec or a FaultPlan); all stopped after the test."""
+    servers = []
+
+    def start(plan="", **kw):
+        kw.setdefault("stall_seconds", 3.0)
+        kw.setdefault("retry_after", 0.2)
+        server = OfflineServer(port=0, rate=0, plan=plan if isinstance(plan, FaultPlan) else FaultPlan.parse(plan), **kw)
+        server.start_in_thread()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -5,13 +5,11 @@ import math
 import pytest
 
 from contractgen.config import Settings
-from contractgen.faultplan import FaultPlan
 from contractgen.generation import GenerationManager, follow
 from contractgen.modes import plan
 from contractgen.offline import MODEL
 from contractgen.prompts import build_messages
 from contractgen.request import parse_request
-from contractgen.server import OfflineServer
 from contractgen.storage import Store
 from contractgen.structure import parse
 
@@ -23,22 +21,6 @@ REQUEST = {"company": "Modes Co", "payments": True, "user_content": True}
 @pytest.fixture
 def store(tmp_path):
     return Store(f"sqlite:///{tmp_path / 'modes.db'}")
-
-
-@pytest.fixture
-def served():
-    servers = []
-
-    def start(spec=""):
-        server = OfflineServer(port=0, rate=0, plan=FaultPlan.parse(spec))
-        server.start_in_thread()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def run(store, server, mode, **kw):
@@ -62,8 +44,8 @@ def test_plan_splits_sections_into_calls():
 
 
 @pytest.mark.parametrize("mode", ["stream", "chunks", "sections"])
-def test_every_mode_gives_the_same_structure_and_stores_it(store, served, mode):
-    generation = run(store, served(), mode)
+def test_every_mode_gives_the_same_structure_and_stores_it(store, serve, mode):
+    generation = run(store, serve(), mode)
     expected = reference(parse_request(REQUEST))
     assert generation.status == "completed"
     assert structure(generation.text) == structure(expected)
@@ -72,8 +54,8 @@ def test_every_mode_gives_the_same_structure_and_stores_it(store, served, mode):
     assert store.sections(generation.id)[0]["subsections"][0]["text"]
 
 
-def test_chunks_make_ceil_n_over_4_calls_and_sections_make_n(store, served):
-    server = served()
+def test_chunks_make_ceil_n_over_4_calls_and_sections_make_n(store, serve):
+    server = serve()
     n = len(parse(reference(parse_request(REQUEST))).sections)
     chunks = store.attempts(run(store, server, "chunks").id)
     sections = store.attempts(run(store, server, "sections").id)
@@ -84,8 +66,8 @@ def test_chunks_make_ceil_n_over_4_calls_and_sections_make_n(store, served):
 
 @pytest.mark.parametrize(("mode", "where"), [("chunks", "reset@15000"), ("sections", "cut@15000"),
                                              ("chunks", "truncated@9001"), ("sections", "stall@21000")])
-def test_a_fault_inside_a_call_is_recovered_with_no_seam(store, served, mode, where):
-    generation = run(store, served(where), mode)
+def test_a_fault_inside_a_call_is_recovered_with_no_seam(store, serve, mode, where):
+    generation = run(store, serve(where), mode)
     assert generation.status == "completed"
     assert generation.text == reference(parse_request(REQUEST))
     [fault] = store.faults(generation.id)
@@ -94,8 +76,8 @@ def test_a_fault_inside_a_call_is_recovered_with_no_seam(store, served, mode, wh
     assert "resume" in kinds and kinds.count("resume") == 1
 
 
-def test_an_interrupted_chunk_resumes_after_a_restart(store, served):
-    server = served("reset@20000")
+def test_an_interrupted_chunk_resumes_after_a_restart(store, serve):
+    server = serve("reset@20000")
     generation = run(store, server, "chunks", auto_resume=False)
     assert generation.status == "interrupted"
     fresh = GenerationManager(store)  # a new process builds a new manager over the same database

@@ -16,7 +16,6 @@ from contractgen.offline import MODEL
 from contractgen.providers import make_targets
 from contractgen.request import parse_request
 from contractgen.resume import TOO_MANY, ResumePolicy, Text, resilient_events
-from contractgen.server import OfflineServer
 from contractgen.storage import Store
 
 from support import reference
@@ -29,24 +28,6 @@ def store(tmp_path):
     s = Store(f"sqlite:///{tmp_path / 'r.db'}")
     yield s
     s.close()
-
-
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(plan="", **kw):
-        kw.setdefault("stall_seconds", 3.0)
-        kw.setdefault("retry_after", 0.2)
-        server = OfflineServer(port=0, rate=0, plan=plan if isinstance(plan, FaultPlan) else FaultPlan.parse(plan), **kw)
-        server.start_in_thread()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def settings_for(server, **kw):
