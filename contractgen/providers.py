@@ -21,6 +21,7 @@ from .offline import OfflineEngine
 from .prompts import build_messages, continuation
 from .request import BaseRequest
 from .stream import Delta, Usage
+from .tokens import estimate_tokens
 
 
 class Provider(Protocol):
@@ -148,7 +149,11 @@ def make_targets(settings: Settings, request: BaseRequest, sections: Sequence[in
     providers = [make_provider(settings)]
     if settings.provider_name == "openai":
         providers += [OpenAIProvider(settings, model) for model in settings.fallback_models]
-    return [Target(p.model, p.name, lambda partial, p=p: p.stream(request, partial, sections, before)) for p in providers]
+    def prompt_tokens(partial: str) -> int:
+        return sum(estimate_tokens(m["content"]) for m in build_messages(request, partial, sections, before))
+
+    return [Target(p.model, p.name, lambda partial, p=p: p.stream(request, partial, sections, before), prompt_tokens)
+            for p in providers]
 
 
 def describe(settings: Settings) -> str:

@@ -20,6 +20,7 @@ from .errors import ProviderError
 from .faultplan import KINDS, FaultPlan
 from .seam import SeamFilter, resume_point
 from .stream import Delta, Usage
+from .tokens import estimate_tokens
 
 TOO_MANY = "Too many timeouts, generation cannot be resumed"
 
@@ -121,6 +122,9 @@ class Target:
     model: str
     provider: str
     stream: Callable[[str], Iterator[Delta]]
+    # Tokens of the prompt a call sends for a given partial text: used when a call is cut before
+    # the provider reports usage, so its cost is counted from what it really sent.
+    prompt_tokens: Callable[[str], int] | None = None
 
 
 class Cancelled(Exception):
@@ -207,6 +211,10 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
         except ProviderError as fault:
             if seam:  # keep what arrived before the fault, decided with what we have
                 yield from emit(seam.finish())
+            if call_usage is None and target.prompt_tokens is not None:
+                # text only grows, so text[:anchor] is exactly the partial this call was sent
+                call_usage = Usage(target.prompt_tokens(text[:anchor]),
+                                   estimate_tokens(text[len(text) - out:]) if out else 0, estimated=True)
             usage = _add(usage, call_usage)
             detected = clock()
             yield AttemptEnded("fault", out, first_token_at, finish, call_usage, detected)

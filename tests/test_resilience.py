@@ -171,3 +171,13 @@ def test_first_token_timeout_and_deadline_cut_a_silent_stall_short(serve, store,
     [fault] = store.faults(generation.id)
     assert fault.kind == "timeout" and message in fault.message
     assert fault.detected_at - store.attempts(generation.id)[0].started_at < 5
+
+
+def test_a_cut_call_is_charged_what_it_sent_not_the_resumes_prompt(serve, store, acme):
+    server = serve("reset@12000")
+    generation = generate(GenerationManager(store), settings_for(server), acme)
+    cut, resumed = store.attempts(generation.id)
+    assert cut.outcome == "fault" and cut.tokens_estimated
+    # The cut call sent only the prompt (no partial text yet); the resume also re-sent ~12,000 characters.
+    assert 0 < cut.prompt_tokens < resumed.prompt_tokens - 2000
+    assert cut.completion_tokens > 2000
