@@ -77,8 +77,8 @@ class Settings:
         return cls(**merged)
 
     def public(self) -> dict[str, Any]:
-        """What may be stored with a document: everything but the key."""
-        return {"provider": self.provider_name, "base_url": self.base_url, "model": self.model,
+        """What may be stored with a document: everything but the key (and any credentials in the URL)."""
+        return {"provider": self.provider_name, "base_url": safe_url(self.base_url), "model": self.model,
                 "fallback_models": list(self.fallback_models), "connect_timeout": self.connect_timeout,
                 "read_timeout": self.read_timeout, "first_token_timeout": self.first_token_timeout,
                 "deadline": self.deadline, "rate": self.rate, "max_resumes": self.max_resumes,
@@ -99,3 +99,15 @@ def _number(name: str, value: Any) -> float:
     if number < 0:
         raise InputError([f"Setting {name} must not be negative."])
     return number
+
+
+def safe_url(url: str | None) -> str | None:
+    """A URL without its user-info part (https://user:key@host -> https://host): safe to store and show."""
+    if not url:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))

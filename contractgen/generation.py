@@ -75,6 +75,7 @@ class Generation:
         self.faults_handled, self.resumes = faults, resumes
         self.notice: str | None = None  # transient status line: "Resuming generation..."
         self.last_fault: str | None = None  # "kind: message" of the latest fault
+        self.foreign_owner: str | None = None  # set when loaded while another live process writes it
         self.plan: FaultPlan | None = None  # injected faults, shared by every run of this document
         self.fault_spec = fault_spec
         self.mode, self.group_size = mode, group_size
@@ -101,13 +102,16 @@ class Generation:
         self._saved_at = 0.0
         if text:
             self._append(text)
-        if status not in LIVE:
+        if status == "completed":
+            # Only the end of a finished document completes its last section: a draft stopped
+            # inside a heading line must keep that line open for the resume to finish it.
             self._parser.finish()
 
     # -- reading (any thread) -------------------------------------------------
     @property
     def done(self) -> bool:
-        return self.status not in LIVE
+        # A draft another live process is writing has no worker here: show it as it is stored.
+        return self.status not in LIVE or self.foreign_owner is not None
 
     @property
     def running(self) -> bool:
@@ -160,8 +164,6 @@ class Generation:
     def _set_status(self, status: str, error: str | None = None) -> None:
         with self._changed:
             self.status, self.error = status, error
-            if status not in LIVE:
-                self._parser.finish()
             self._changed.notify_all()
         if self._store:
             self._store.set_status(self.id, status, error=error)
@@ -212,7 +214,9 @@ class Generation:
         fault_at: float | None = None
         if manual and self._store:
             last = self._store.faults(self.id)
-            fault_id = last[-1].id if last else None
+            resumed = {r.fault_id for r in self._store.resumes(self.id)}
+            # Only a fault that no resume answered yet is what this click resumes from.
+            fault_id = last[-1].id if last and last[-1].id not in resumed else None
             # The store copies the fault's detection time, so manual resume time includes the person's wait.
             resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=False,
                                                   requested_at=clock())
@@ -280,8 +284,10 @@ class Generation:
     def start(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
               manual: bool = False) -> None:
         self._cancel.clear()
-        # Set before the thread exists, so no reader sees the old final status in between.
-        self._set_status("resuming" if self.text else "streaming")
+        # Set before the thread exists, so no reader sees the old final status in between. Resuming
+        # means the current call has text already (kept text before a regenerated section does not count).
+        partial = len(self.text) - (self.call_start if self.call_start is not None else len(self.text))
+        self._set_status("resuming" if partial > 0 else "streaming")
         if self._store:
             self._store.claim(self.id, process_owner())
         self._thread = threading.Thread(target=self.run, args=(targets_for, policy, plan, manual),
@@ -311,7 +317,7 @@ def _plan(spec: str | None, written: int = 0) -> FaultPlan | None:
         return None
     plan = FaultPlan.parse(spec)
     for fault in plan.faults:
-        if fault.at is not None and fault.at < written:
+        if fault.at is not None and fault.at <= written:
             plan.fire(fault)
     return plan
 
@@ -326,9 +332,12 @@ class GenerationManager:
         self.retention = retention_days * 86400
         self._items: dict[str, Generation] = {}
         self._lock = threading.Lock()
+        self._resume_lock = threading.Lock()
         if store is not None:
             # No worker survives a restart: whatever was live is now interrupted.
-            store.mark_interrupted(alive=owner_alive)
+            # A draft "owned" by this very process at startup is a leftover of an earlier process
+            # that had the same host:pid (a container restart): no worker of ours runs it.
+            store.mark_interrupted(alive=lambda owner: owner != process_owner() and owner_alive(owner))
             if background_cleanup:
                 threading.Thread(target=self._cleanup_loop, name="contractgen-cleanup", daemon=True).start()
 
@@ -341,7 +350,8 @@ class GenerationManager:
               regenerate: int | None = None) -> Generation:
         """Start a draft; with `parent_id` it is a new version of that draft, and with `regenerate`
         it keeps the parent's text except section `regenerate`, which is written anew."""
-        modes.plan(settings.mode, 1)  # an unknown mode is refused before anything is stored
+        modes.plan(settings.mode, 1)  # an unknown mode or fault plan is refused before anything is stored
+        plan = _plan(settings.fault_plan)
         first = make_targets(settings, request)[0]  # a bad setting must not leave a row
         prefix = suffix = ""
         if regenerate is not None:
@@ -360,7 +370,7 @@ class GenerationManager:
                 self.store.append_text(generation.id, prefix)
         with self._lock:
             self._items[generation.id] = generation
-        generation.plan = _plan(settings.fault_plan)
+        generation.plan = plan
         generation.start(_factory(settings, request), _policy(settings), generation.plan)
         return generation
 
@@ -393,14 +403,20 @@ class GenerationManager:
         return self.store.delete(document_id) if self.store else generation is not None
 
     def get(self, generation_id: str) -> Generation | None:
-        """A live generation, or a stored one loaded as it was left."""
+        """A live generation, or a stored one loaded as it now is (another process may have moved it on)."""
         with self._lock:
             found = self._items.get(generation_id)
-        if found or self.store is None:
+        if found is not None and (found.running or self.store is None):
             return found
+        if self.store is None:
+            return None
         record = self.store.get(generation_id)
         if record is None:
+            with self._lock:
+                self._items.pop(generation_id, None)
             return None
+        if found is not None and record.status == found.status and record.length == len(found.text):
+            return found
         calls_done, call_start = _progress_of(self.store.attempts(generation_id), len(record.text))
         generation = Generation(parse_request(record.request), id=record.id, label=record.settings.get("label") or record.model,
                                 model=record.model, provider=record.provider, store=self.store, text=record.text,
@@ -416,23 +432,34 @@ class GenerationManager:
             if generation.call_start is None and calls_done == 0:
                 generation.call_start = len(self._split_parent(record.parent_id, regenerate)[0])
         generation._sections_saved = len(self.store.sections(generation_id))
+        if record.status in LIVE and owner_alive(record.owner) and record.owner != process_owner():
+            generation.foreign_owner = record.owner
         with self._lock:
-            return self._items.setdefault(generation_id, generation)
+            if generation_id in self._items and self._items[generation_id].running:
+                return self._items[generation_id]
+            self._items[generation_id] = generation
+            return generation
 
     def resume(self, generation_id: str, settings: Settings) -> Generation:
-        """Resume by hand: continue the same document from its stored text, with a fresh resume budget."""
-        generation = self.get(generation_id)
-        if generation is None:
-            raise KeyError(generation_id)
-        if not generation.resumable:
-            why = "it has expired (older than 24 hours)" if generation.status == "expired" else f"it is {generation.status}"
-            raise InputError([f"Draft {generation_id} cannot be resumed: {why}."])
-        generation.label = describe(settings)
-        # The plan belongs to the document: each fault strikes once per document, not once per run.
-        if generation.plan is None and generation.fault_spec:
-            generation.plan = _plan(generation.fault_spec, len(generation.text))
-        generation.start(_factory(settings, generation.request), _policy(settings), generation.plan, manual=True)
-        return generation
+        """Resume by hand: continue the same document from its stored text, with a fresh resume budget.
+
+        Check and start happen under one lock, against the stored state, so two clicks (or the app
+        and the CLI) can never run the same draft twice."""
+        with self._resume_lock:
+            generation = self.get(generation_id)
+            if generation is None:
+                raise InputError([f"No draft with id {generation_id}."])
+            if generation.foreign_owner:
+                raise InputError([f"Draft {generation_id} is being written by another process ({generation.foreign_owner})."])
+            if not generation.resumable:
+                why = "it has expired (older than 24 hours)" if generation.status == "expired" else f"it is {generation.status}"
+                raise InputError([f"Draft {generation_id} cannot be resumed: {why}."])
+            generation.label = describe(settings)
+            # The plan belongs to the document: each fault strikes once per document, not once per run.
+            if generation.plan is None and generation.fault_spec:
+                generation.plan = _plan(generation.fault_spec, len(generation.text))
+            generation.start(_factory(settings, generation.request), _policy(settings), generation.plan, manual=True)
+            return generation
 
 
 def _progress_of(attempts, length: int) -> tuple[int, int | None]:

@@ -14,7 +14,7 @@ from typing import Iterator, Protocol, Sequence
 
 import openai
 
-from .config import Settings
+from .config import Settings, safe_url
 from .errors import ProviderError
 from .faults import classify
 from .offline import OfflineEngine
@@ -41,7 +41,7 @@ class OpenAIProvider:
         self.base_url = settings.base_url
         self.first_token_timeout = settings.first_token_timeout
         self.deadline = settings.deadline
-        host = settings.base_url or (str(client.base_url) if client else "api.openai.com")
+        host = safe_url(settings.base_url) or (safe_url(str(client.base_url)) if client else "api.openai.com")
         self.label = f"{self.model} via {host}"
         # A caller's own client is used as given (its timeouts and retries are the caller's choice).
         self._client = client or openai.OpenAI(

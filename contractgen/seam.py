@@ -14,6 +14,7 @@ from __future__ import annotations
 
 MAX_HOLD = 64  # a "word" longer than this (a URL, a rule of dashes) is not held back
 WINDOW = 1024  # the longest repeat that is looked for
+UNANCHORED_MIN = 16  # overlap needed to drop text when nothing was held back
 
 
 def resume_point(text: str) -> int:
@@ -30,7 +31,9 @@ class SeamFilter:
 
     def __init__(self, text: str, held: str):
         self._tail = text[-WINDOW:]
-        self._min = max(len(held), 1)
+        # Without a held-back word there is no anchor: only a long overlap is taken as a repeat,
+        # so a one-character coincidence ("#" + "# 2.") is never deleted.
+        self._min = len(held) if held else UNANCHORED_MIN
         self._buf = ""
         self.dropped: int | None = None  # set once decided
 

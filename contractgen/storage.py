@@ -72,7 +72,7 @@ from .errors import InputError
 
 STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled")
 LIVE = ("pending", "streaming", "resuming")  # a worker thread owns the document
-UNFINISHED = LIVE + ("interrupted", "failed")  # may still be resumed, until it expires
+UNFINISHED = LIVE + ("interrupted", "failed", "cancelled")  # may still be resumed, until it expires
 MODES = ("stream", "chunks", "sections")
 ATTEMPT_KINDS = ("initial", "resume", "fallback", "continue_length", "chunk", "section")
 OUTCOMES = ("completed", "fault", "cancelled")

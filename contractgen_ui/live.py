@@ -12,6 +12,9 @@ from contractgen.progress import progress
 def status_text(generation: Generation) -> tuple[str, str]:
     """(kind of box, message) for the status line."""
     handled = f" · ⚠️ {generation.faults_handled} timeout(s) handled" if generation.faults_handled else ""
+    if generation.foreign_owner:
+        return "info", (f"Being written by another process ({generation.foreign_owner}); "
+                        f"{len(generation.text):,} characters so far. Refresh to see more.")
     if generation.status == "resuming" or generation.notice:
         return "warning", (generation.notice or "Resuming generation from where it left off...") + handled
     if generation.status in ("pending", "streaming"):

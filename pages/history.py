@@ -67,5 +67,5 @@ with st.expander("Delete this draft"):
     st.warning("This removes the draft, its history of faults and resumes, and cannot be undone.")
     if st.checkbox("Yes, delete it", key="confirm-delete") and st.button("Delete", type="primary"):
         manager().delete(chosen)
-        st.success(f"Deleted {chosen}.")
+        del st.session_state["confirm-delete"]  # the next draft shown must be confirmed afresh
         st.rerun()
