@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cln = sub.add_parser("cleanup", help="Expire unfinished drafts older than 24 h; delete data past retention.")
     cln.add_argument("--expire-after", type=float, default=24.0, metavar="HOURS")
-    cln.add_argument("--retention", type=float, default=90.0, metavar="DAYS")
+    cln.add_argument("--retention", type=float, default=None, metavar="DAYS",
+                     help="Delete drafts untouched this long (default CONTRACTGEN_RETENTION_DAYS, else 730).")
     _db_flag(cln)
 
     srv = sub.add_parser("serve-offline", help="Serve the offline engine as an OpenAI-compatible endpoint.")
@@ -360,9 +361,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
-    expired, deleted = _store(args).cleanup(expire_after=args.expire_after * 3600, retention=args.retention * 86400)
+    retention = args.retention if args.retention is not None else Settings.from_env(os.environ).retention_days
+    expired, deleted = _store(args).cleanup(expire_after=args.expire_after * 3600, retention=retention * 86400)
     print(f"Expired {expired} unfinished draft(s) older than {args.expire_after:g} h; "
-          f"deleted {deleted} draft(s) older than {args.retention:g} days.")
+          f"deleted {deleted} draft(s) older than {retention:g} days.")
     return EXIT_OK
 
 

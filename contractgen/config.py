@@ -31,7 +31,7 @@ class Settings:
     mode: str = "stream"  # stream | chunks | sections (see modes.py)
     group_size: int = 4  # sections per call in the chunks mode
     database_url: str | None = None  # None: sqlite file under ./data
-    retention_days: float = 90.0  # documents untouched this long are deleted by cleanup
+    retention_days: float = 730.0  # documents untouched this long are deleted by cleanup (keeps a year of metrics)
 
     @property
     def provider_name(self) -> str:
