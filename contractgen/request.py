@@ -88,6 +88,13 @@ def _clean_text(value: Any, field: str, *, required: bool) -> str:
     return value
 
 
+def _email_field(value: Any, field: str, label: str, example: str) -> str:
+    value = _clean_text(value, field, required=False)
+    if value and not _EMAIL.match(value):
+        raise ValueError(f"{label} \u201c{value}\u201d is not a valid email address; use the form {example}.")
+    return value
+
+
 class BaseRequest(BaseModel):
     """What every document asks: who the company is and which law applies. Only the company name is required."""
 
@@ -122,10 +129,7 @@ class BaseRequest(BaseModel):
     @field_validator("contact_email", mode="before")
     @classmethod
     def _email(cls, v: Any) -> str:
-        v = _clean_text(v, "contact_email", required=False)
-        if v and not _EMAIL.match(v):
-            raise ValueError(f"Contact email \u201c{v}\u201d is not a valid email address; use the form legal@example.com.")
-        return v
+        return _email_field(v, "contact_email", "Contact email", "legal@example.com")
 
     @property
     def product_name(self) -> str:
@@ -172,10 +176,7 @@ class PrivacyRequest(BaseRequest):
     @field_validator("dpo_email", mode="before")
     @classmethod
     def _dpo(cls, v: Any) -> str:
-        v = _clean_text(v, "dpo_email", required=False)
-        if v and not _EMAIL.match(v):
-            raise ValueError(f"DPO email \u201c{v}\u201d is not a valid email address; use the form dpo@example.com.")
-        return v
+        return _email_field(v, "dpo_email", "DPO email", "dpo@example.com")
 
 
 class NdaRequest(BaseRequest):
