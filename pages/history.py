@@ -25,9 +25,8 @@ if not found:
     st.stop()
 st.dataframe(rows(found), hide_index=True, width="stretch")
 
-chosen = st.selectbox("Draft", [r.id for r in found], key="chosen",
-                      format_func=lambda i: next(f"{title_of(r)} · {r.status} · {when(r.created_at)} · {r.id}"
-                                                 for r in found if r.id == i))
+labels = {r.id: f"{title_of(r)} · {r.status} · {when(r.created_at)} · {r.id}" for r in found}
+chosen = st.selectbox("Draft", list(labels), key="chosen", format_func=labels.get)
 generation = manager().get(chosen)
 record = store.get(chosen)
 st.subheader(title_of(record))
@@ -48,10 +47,8 @@ try:
     if version.button("New version from these answers", icon=":material/content_copy:"):
         st.switch_page("pages/generate.py", query_params={"doc": manager().new_version(chosen, settings).id})
     if record.status == "completed":
-        sections = [s["number"] for s in store.sections(chosen)]
-        number = st.selectbox("Regenerate one section", sections, key="regen",
-                              format_func=lambda n: next(f"{s['number']}. {s['title']}" for s in store.sections(chosen)
-                                                         if s["number"] == n))
+        titles = {s["number"]: f"{s['number']}. {s['title']}" for s in store.sections(chosen)}
+        number = st.selectbox("Regenerate one section", list(titles), key="regen", format_func=titles.get)
         if st.button("Regenerate this section as a new version", icon=":material/refresh:"):
             new = manager().new_version(chosen, settings, regenerate=number)
             st.switch_page("pages/generate.py", query_params={"doc": new.id})
