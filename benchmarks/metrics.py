@@ -6,7 +6,10 @@ SQLAlchemy Core `insert()` executemany in batches inside transactions:
 100,000 documents and 1,000,000 events, where an event is a row of `attempts`,
 `faults` or `resumes` (the three tables the metrics read). Checkpoints and
 sections are not loaded: no metric reads them (they would only make the file
-bigger). Then:
+bigger). The rows go around the Store's write methods, so the per-document
+rollups the metrics read (`document_stats`, `document_model_usage`,
+`resume_stats`, migration m005) are then filled by the migration's backfill statement (`Store.backfill_stats`),
+timed apart. Then:
 
 1. each `contractgen.metrics` function the monitoring page calls (filter_options,
    kpis, compare, series("day"), ttft_and_throughput, resume_times,
@@ -362,13 +365,16 @@ def load(url: str, documents: int, events: int, days: float, seed: int, batch: i
                         conn.execute(insert(table), out[name])
             counts.update({name: len(v) for name, v in out.items()})
             statuses.update(d["status"] for d in out["documents"])
+        t = time.perf_counter()
+        store.backfill_stats()  # the rollups the metrics read, as migration m005 fills them for existing history
+        backfill = time.perf_counter() - t
         with store._engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         assert counts["documents"] == documents and counts["attempts"] + counts["faults"] + counts["resumes"] == events
     finally:
         store.close()
     return {"counts": dict(counts), "statuses": dict(statuses), "seconds": time.perf_counter() - started,
-            "plan_seconds": planned, "modes": dict(Counter(p.mode for p in plans)),
+            "plan_seconds": planned, "backfill_seconds": backfill, "modes": dict(Counter(p.mode for p in plans)),
             "categories": dict(Counter(p.category for p in plans))}
 
 
@@ -426,6 +432,25 @@ def time_queries(url: str, runs: int) -> tuple[dict, dict]:
         store.close()
 
 
+def time_refresh(url: str, samples: int = 200) -> dict:
+    """What the rollups cost each write: Store.refresh_stats (DELETE + INSERT ... SELECT of one document's rows,
+    one write transaction) on `samples` documents, in ms."""
+    store = Store(url)
+    try:
+        with closing(sqlite3.connect(path_of(url))) as conn:
+            ids = [row[0] for row in conn.execute("SELECT id FROM documents ORDER BY id")]
+        chosen = random.Random(7).sample(ids, min(samples, len(ids)))
+        times = []
+        for id in chosen:
+            t = time.perf_counter()
+            store.refresh_stats(id)
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        return {"n": len(times), "median": statistics.median(times), "p95": times[(95 * len(times) + 99) // 100 - 1]}
+    finally:
+        store.close()
+
+
 def explain(url: str, names: list[tuple[str, str]]) -> None:
     """Each SQL statement of these (filter, query) pairs: its time and EXPLAIN QUERY PLAN."""
     store = Store(url)
@@ -477,7 +502,9 @@ def breakdown(url: str, fname: str, query: str) -> list[tuple[str, float]]:
             raw.execute(sql, params).fetchall()
             ms = (time.perf_counter() - t) * 1000
             plan = " ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params))
-            table = next((t for t in ("attempts", "resumes", "faults") if f" {t} " in f" {plan} "), "cohort only")
+            table = next((t for t in ("attempts", "resumes", "faults", "document_model_usage", "document_stats",
+                                      "resume_stats")
+                          if f" {t} " in f" {plan} "), "documents only")
             out.append((table, ms))
     return out
 
@@ -599,7 +626,10 @@ def section(args, info: dict) -> str:
         f"SQLAlchemy Core `insert()` executemany, {args.batch:,} documents and their events per transaction: "
         f"**{c['documents']:,} documents and {events:,} events** ({c['attempts']:,} attempts, {c['faults']:,} faults, "
         f"{c['resumes']:,} resumes; checkpoints and sections are not loaded, no metric reads them) over "
-        f"{args.days:g} days, in {info['load']['seconds']:.0f} s. Database file: "
+        f"{args.days:g} days, in {info['load']['seconds']:.0f} s"
+        + (f", of which {info['load']['backfill_seconds']:.0f} s for the backfill of the per-document rollups "
+           "(`Store.backfill_stats`, the statement migration m005 runs on existing history)"
+           if info["load"].get("backfill_seconds") else "") + ". Database file: "
         f"**{info['size'] / 1e6:,.0f} MB** ({info['size']:,} bytes, after a WAL checkpoint, before ANALYZE).",
         "",
         "Data: created_at spread over the year, volume growing from 0.6x to 1.4x; tos 40%, privacy 25%, nda 15%, "
@@ -637,8 +667,30 @@ def section(args, info: dict) -> str:
                   f"{ok(not slow)}" + (f" ({len(slow)} of {len(QUERIES) * len(filters)} miss)" if slow else "")
               + f"; after ANALYZE: {ok(not slow_a)}" + (f" ({len(slow_a)} miss)" if slow_a else "") + "."]
     if info.get("breakdown"):
-        lines += ["", "Where the time goes, `kpis` by SQL statement (each re-reads the cohort through its MATERIALIZED "
-                      "CTE, then joins one event table through its document_id index): "
+        lines += ["", "How the metrics read it: every KPI comes from the rollups of migration m005, selected by "
+                      "their own copies of the documents' filter columns — `document_stats` (one row per document: "
+                      "faults, faults by kind, resumes and successes by type, TTFT, duration, streamed characters "
+                      "and seconds, calls, tokens), `document_model_usage` (calls and tokens per document and "
+                      "attempt model, priced with the price table at query time) and `resume_stats` (one row per "
+                      "resume with a first new token: its resume time). The counts, sums and means are single-row "
+                      "aggregates over `document_stats` and `resume_stats` (created_at indexes); each p50/p95 is one "
+                      "`ORDER BY "
+                      "value LIMIT 1 OFFSET k` that walks a covering index on (value, filter columns) in order — "
+                      "nothing sorted, no row looked up, at most one index entry per document (or timed resume) "
+                      "read; cost is one "
+                      "GROUP BY model over `document_model_usage`. The store recomputes a document's rollup rows "
+                      "(DELETE + INSERT ... SELECT from its events) in the transaction of each write that changes "
+                      "what the metrics see.",
+                  "", "The price on the write side: " + (
+                      f"each store write that changes what the metrics see now also recomputes its document's "
+                      f"rollup rows inside its transaction; that work, timed alone as `Store.refresh_stats` (its own "
+                      f"write transaction, commit included) on {info['refresh']['n']} documents of this file, takes "
+                      f"{info['refresh']['median']:.1f} ms median, {info['refresh']['p95']:.1f} ms p95; "
+                      if info.get("refresh") else "")
+                  + f"the file size above ({info['size'] / 1e6:,.0f} MB) includes the three rollup tables and their "
+                    "indexes.",
+                  "", f"Where the time goes, `kpis` by SQL statement ({info.get('kpis_statements', '?')} statements; "
+                      "by the table each reads): "
                   + " · ".join(f"**{f}**: {b}" for f, b in info["breakdown"].items()) + "."]
     missed = [q for q in QUERIES if any(plain[f][q] >= QUERY_TARGET_MS for f in filters)]
     if info.get("indexes") and missed:
@@ -666,9 +718,9 @@ def section(args, info: dict) -> str:
         share = info["older_than_90_days"] / info["load"]["counts"]["documents"]
         lines += ["", f"Page render: AppTest (`AppTest.from_file(\"app.py\")`, `switch_page(\"pages/monitoring.py\")`, "
                       f"`run()`) in a subprocess pointed at the file by CONTRACTGEN_DATABASE_URL, with "
-                      f"CONTRACTGEN_RETENTION_DAYS=400: at the default 90 days the app's cleanup, which runs when "
-                      f"the app starts, would delete the {info['older_than_90_days']:,} documents ({share:.0%}) "
-                      f"untouched for 90 days, so a year of history exists only with a retention over a year. "
+                      f"CONTRACTGEN_RETENTION_DAYS=400 (the default is 730 days; the app's cleanup, which runs when "
+                      f"the app starts, deletes documents untouched that long: with a retention of 90 days it would "
+                      f"delete {info['older_than_90_days']:,} of these documents ({share:.0%})). "
                       f"Default filters (the whole year), median of {args.render_runs} after a warm-up: "
                       f"**{r['median']:.2f} s** as the product runs (runs " + ", ".join(f"{s:.2f}" for s in r["runs"])
                       + f"; the warm-up, which includes the app's start, {r['warmup']:.2f} s)"
@@ -728,6 +780,8 @@ def main() -> None:
         print(json.dumps({"queries (no ANALYZE)": info["queries"], "cohorts": info["seen"]}, indent=1))
         if args.explain:
             explain(url, [(f, q) for f, row in info["queries"].items() for q, ms in row.items() if ms >= QUERY_TARGET_MS])
+        info["refresh"] = time_refresh(url)
+        print("refresh_stats:", info["refresh"])
         rows = {f: breakdown(url, f, "kpis") for f in ("whole year", "last 30 days")}
         info["breakdown"] = {f: summarize_breakdown(r) for f, r in rows.items()}
         info["kpis_statements"] = len(rows["whole year"])

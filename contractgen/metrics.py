@@ -1,13 +1,22 @@
 """Generation metrics for the monitoring page and `contractgen metrics`, computed in SQL.
 
-Every figure is an aggregate query over the stored events (COUNT, SUM, AVG,
-GROUP BY); percentiles are one `ORDER BY value LIMIT 1 OFFSET k` query each,
-with k from a COUNT. No function here loads the rows of a table into Python:
-what comes back is one row per group (a mode, a model, a fault kind, a time
-bucket), or the capped row lists of `resume_times`, `ttft_and_throughput` and
-`latest_faulted`. The queries of one call run in one read transaction, so
-their figures agree with each other. Times are UTC epoch seconds; durations
-are in seconds.
+Every figure is an aggregate query (COUNT, SUM, AVG, GROUP BY). The per-document
+figures are read from two rollup tables the store keeps (migration m005;
+`storage._refresh_stats` recomputes a document's rows from its events in the
+transaction of every store write that changes what the metrics see):
+`document_stats`, one row per document with its filter columns copied and its
+fault, resume, TTFT, streaming and token aggregates, and `document_model_usage`,
+calls and tokens per document and attempt model. Cost is priced here, at query
+time, from `document_model_usage` with the `PriceTable`, so a price edit applies
+at once. Resume times (per resume) are read from `resumes`; `series` reads the
+event tables by their own times. A set of percentiles is one window query (one
+sort: row_number() over ORDER BY value, with COUNT and AVG over the set),
+returning only the rows at the nearest-rank positions. No function here loads
+the rows of a table into Python: what comes back is one row per group (a
+status, a mode, a model, a time bucket), or the capped row lists of
+`resume_times`, `ttft_and_throughput` and `latest_faulted`. The queries of one
+call run in one read transaction, so their figures agree with each other.
+Times are UTC epoch seconds; durations are in seconds.
 
 Selection (`Filters`)
     The documents considered (the *cohort*) are those with
@@ -113,11 +122,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, distinct, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Integer, case, cast, func, literal, or_, select
 
-from .costs import CHARS_PER_TOKEN, PER_TOKENS, PriceTable
-from .storage import FAULT_KINDS, STATUSES, Attempt, Document, Fault, Resume
+from .costs import PER_TOKENS, PriceTable
+from .storage import (FAULT_KINDS, STATUSES, Document, DocumentModelUsage, DocumentStats, Fault, Resume,
+                      ResumeStats)
 
 DIMENSIONS = ("mode", "model", "doc_type", "provider")
 BUCKETS = {"hour": 3600, "day": 86400}
@@ -136,18 +145,37 @@ class Filters:
 
 # --- query pieces --------------------------------------------------------------------------------
 
-def _conditions(f: Filters, *, times: bool = True) -> list:
-    """Conditions on `documents` selecting the cohort (or, times=False, only its non-time filters)."""
+S = DocumentStats  # one row per document: its filter columns and the per-document aggregates
+U = DocumentModelUsage  # one row per document and attempt model: calls and tokens, priced here
+R = ResumeStats  # one row per resume with a first new token: its resume time and its document's filter columns
+
+
+def _where(f: Filters, created, mode, model, provider, doc_type, *, times: bool = True) -> list:
     conds = []
     if times and f.start is not None:
-        conds.append(Document.created_at >= f.start)
+        conds.append(created >= f.start)
     if times and f.end is not None:
-        conds.append(Document.created_at < f.end)
-    for column, values in ((Document.mode, f.modes), (Document.model, f.models), (Document.provider, f.providers),
-                           (Document.doc_type, f.doc_types)):
+        conds.append(created < f.end)
+    for column, values in ((mode, f.modes), (model, f.models), (provider, f.providers), (doc_type, f.doc_types)):
         if values:
             conds.append(column.in_(tuple(values)))
     return conds
+
+
+def _conditions(f: Filters, *, times: bool = True) -> list:
+    """Conditions on `documents` selecting the cohort (or, times=False, only its non-time filters)."""
+    return _where(f, Document.created_at, Document.mode, Document.model, Document.provider, Document.doc_type,
+                  times=times)
+
+
+def _stat_conditions(f: Filters) -> list:
+    """The cohort as conditions on `document_stats` (its copies of the documents' filter columns)."""
+    return _where(f, S.created_at, S.mode, S.model, S.provider, S.doc_type)
+
+
+def _usage_conditions(f: Filters) -> list:
+    """The cohort as conditions on `document_model_usage` (filters on the document's primary model)."""
+    return _where(f, U.created_at, U.mode, U.primary_model, U.provider, U.doc_type)
 
 
 def _cohort(f: Filters):
@@ -177,28 +205,6 @@ def _true(column):
     return case((column, 1), else_=0)
 
 
-def _completion_tokens():
-    # ceil(output_chars / CHARS_PER_TOKEN) in integer arithmetic, as costs.summarize estimates it.
-    return func.coalesce(Attempt.completion_tokens, (Attempt.output_chars + (CHARS_PER_TOKEN - 1)) // CHARS_PER_TOKEN)
-
-
-def _prompt_tokens():
-    """Stored prompt tokens, else those of the nearest later attempt of the same document that has them, else 0."""
-    later = aliased(Attempt)
-    nearest = (select(later.prompt_tokens)
-               .where(later.document_id == Attempt.document_id, later.prompt_tokens.is_not(None),
-                      or_(later.started_at > Attempt.started_at,
-                          and_(later.started_at == Attempt.started_at, later.id > Attempt.id)))
-               .order_by(later.started_at, later.id).limit(1)
-               .correlate(Attempt).scalar_subquery())
-    return func.coalesce(Attempt.prompt_tokens, nearest, 0)
-
-
-def _estimated():
-    return func.max(case((or_(Attempt.tokens_estimated, Attempt.prompt_tokens.is_(None),
-                              Attempt.completion_tokens.is_(None)), 1), else_=0))
-
-
 def _ratio(a, b) -> float | None:
     return None if not b else a / b
 
@@ -209,15 +215,48 @@ def percentile_index(p: int, n: int) -> int:
     return (p * n + 99) // 100 - 1
 
 
-def _stats(conn, values) -> dict:
-    """mean, nearest-rank p50 and p95, n of a one-column select labelled `v` (NULLs are left out)."""
+def _none() -> dict:
+    return {"mean": None, **{f"p{p}": None for p in PERCENTILES}, "n": 0}
+
+
+def _stats(conn, values, groups: tuple = (None,)) -> dict:
+    """mean, nearest-rank p50 and p95, n of a select labelled `v` (NULLs are left out), per value of its column
+    `g` when it has one (`groups` lists the values wanted), in ONE statement: a single sort of the values
+    (row_number over ORDER BY v), returning only the rows at the percentile positions."""
     sub = values.subquery()
     v = sub.c.v
-    n, mean = conn.execute(select(func.count(v), func.avg(v))).one()
-    out: dict[str, Any] = {"mean": mean}
+    g = sub.c.g if "g" in sub.c else None
+    part = {"partition_by": g} if g is not None else {}
+    ranked = (select((g if g is not None else literal(None)).label("g"), v.label("v"),
+                     func.row_number().over(order_by=v, **part).label("rn"),
+                     func.count().over(**part).label("n"), func.avg(v).over(**part).label("mean"))
+              .where(v.is_not(None)).subquery())
+    n = ranked.c.n
+    wanted = or_(*[ranked.c.rn == (p * n + 99) // 100 for p in PERCENTILES])
+    out = {key: _none() for key in groups}
+    for key, value, rn, count, mean in conn.execute(select(ranked.c.g, ranked.c.v, ranked.c.rn, n, ranked.c.mean)
+                                                    .where(wanted)):
+        entry = out.setdefault(key, _none())
+        entry.update(mean=mean, n=count)
+        for p in PERCENTILES:
+            if rn == percentile_index(p, count) + 1:
+                entry[f"p{p}"] = value
+    return out if g is not None else out[None]
+
+
+def _walk(conn, table, column, f: Filters, n: int, mean, *where) -> dict:
+    """{mean, p50, p95, n} of a rollup column whose count and mean are known: each percentile is one
+    ORDER BY column LIMIT 1 OFFSET k that walks the column's covering index (ix_document_stats_ttft, _duration,
+    ix_resume_stats_auto_seconds) in order: nothing sorted, no row looked up. The filters are written as expressions (`created_at + 0`,
+    `mode || ''`) so that the planner walks that index, checking them on its entries, instead of reading the
+    cohort by created_at, mode or model and sorting it. A walk reads at most the whole index (one entry per
+    document, or per timed resume) and stops at the k-th match."""
+    out: dict[str, Any] = {"mean": mean if n else None}
+    unindexed = _where(f, table.created_at + 0, table.mode.concat(""), table.model.concat(""),
+                       table.provider.concat(""), table.doc_type.concat(""))
     for p in PERCENTILES:
-        out[f"p{p}"] = (conn.execute(select(v).where(v.is_not(None)).order_by(v).limit(1)
-                                     .offset(percentile_index(p, n))).scalar() if n else None)
+        out[f"p{p}"] = (conn.execute(select(column).where(*unindexed, *where, column.is_not(None)).order_by(column)
+                                     .limit(1).offset(percentile_index(p, n))).scalar() if n else None)
     out["n"] = n
     return out
 
@@ -246,54 +285,54 @@ def kpis(store, filters: Filters = Filters(), *, prices: PriceTable | None = Non
 
 
 def _kpis(conn, f: Filters, table: PriceTable) -> dict:
-    d = _cohort(f)
-    by_status = dict(conn.execute(select(d.c.status, func.count()).group_by(d.c.status)).all())
+    # Every figure but the resume times comes from the rollups: one row per document (document_stats) and one
+    # per document and attempt model (document_model_usage), selected by their own copies of the filter columns.
+    cond = _stat_conditions(f)
+    completed = S.status == "completed"
+    row = conn.execute(select(
+        *[func.sum(case((S.status == status, 1), else_=0)) for status in STATUSES],
+        func.sum(S.has_fault), func.sum(case((completed, S.has_fault), else_=0)),
+        func.sum(S.resumes_auto), func.sum(S.resumes_auto_succeeded), func.sum(S.resumes_manual),
+        func.sum(S.resumes_manual_succeeded), func.sum(S.output_chars), func.sum(S.attempt_seconds),
+        func.max(S.tokens_estimated), func.count(S.ttft), func.avg(S.ttft),
+        func.count(case((completed, S.duration))), func.avg(case((completed, S.duration))),
+        *[func.sum(getattr(S, f"faults_{k}")) for k in FAULT_KINDS]).where(*cond)).one()
+    values = iter(row)
+    by_status = {status: int(next(values) or 0) for status in STATUSES}
+    with_faults, recovered, a_n, a_ok, m_n, m_ok, chars = (int(next(values) or 0) for _ in range(7))
+    seconds_total, estimated = next(values) or 0.0, bool(next(values))
+    ttft_n, ttft_mean, duration_n, duration_mean = next(values), next(values), next(values), next(values)
+    kinds = {kind: int(next(values) or 0) for kind in FAULT_KINDS}
+    auto = {"attempts": a_n, "succeeded": a_ok}
+    manual = {"attempts": m_n, "succeeded": m_ok}
     documents = sum(by_status.values())
-
-    with_faults, recovered = conn.execute(_of_cohort(select(
-        func.count(distinct(Fault.document_id)),
-        func.count(distinct(case((d.c.status == "completed", Fault.document_id))))), Fault, d)).one()
-    kinds = dict(conn.execute(_of_cohort(select(Fault.kind, func.count()), Fault, d).group_by(Fault.kind)).all())
     faults = sum(kinds.values())
-
-    rows = conn.execute(_of_cohort(select(Resume.auto, func.count(), func.sum(_true(Resume.succeeded))), Resume, d)
-                        .group_by(Resume.auto)).all()
-    by_type = {"auto": {"attempts": 0, "succeeded": 0}, "manual": {"attempts": 0, "succeeded": 0}}
-    for auto, attempts, succeeded in rows:
-        by_type["auto" if auto else "manual"] = {"attempts": attempts, "succeeded": int(succeeded or 0)}
+    by_type = {"auto": auto, "manual": manual}
     for entry in by_type.values():
         entry["success_rate"] = _ratio(entry["succeeded"], entry["attempts"])
-    resume_attempts = sum(e["attempts"] for e in by_type.values())
-    resume_successes = sum(e["succeeded"] for e in by_type.values())
+    resume_attempts = auto["attempts"] + manual["attempts"]
+    resume_successes = auto["succeeded"] + manual["succeeded"]
 
-    resume_time = {}
-    for name, auto in (("auto", True), ("manual", False)):
-        seconds = (Resume.first_token_at - Resume.detected_at).label("v")
-        resume_time[name] = _stats(conn, _of_cohort(select(seconds), Resume, d)
-                                   .where(Resume.auto == auto, Resume.first_token_at.is_not(None)))
+    # Resume times are per resume: resume_stats holds one row per resume with a first new token.
+    resume_cond = _where(f, R.created_at, R.mode, R.model, R.provider, R.doc_type)
+    row = conn.execute(select(func.count(case((R.auto == 1, R.seconds))), func.avg(case((R.auto == 1, R.seconds))),
+                              func.count(case((R.auto == 0, R.seconds))), func.avg(case((R.auto == 0, R.seconds))))
+                       .where(*resume_cond)).one()
+    resume_time = {"auto": _walk(conn, R, R.seconds, f, row[0], row[1], R.auto == 1),
+                   "manual": _walk(conn, R, R.seconds, f, row[2], row[3], R.auto == 0)}
 
-    ttft = (func.min(Attempt.first_token_at) - func.min(Attempt.started_at)).label("v")
-    time_to_first_token = _stats(conn, _of_cohort(select(ttft), Attempt, d).group_by(Attempt.document_id)
-                                 .having(func.min(Attempt.first_token_at).is_not(None)))
-    duration = _stats(conn, select((d.c.completed_at - d.c.created_at).label("v"))
-                      .where(d.c.status == "completed", d.c.completed_at.is_not(None)))
+    time_to_first_token = _walk(conn, S, S.ttft, f, ttft_n, ttft_mean)
+    duration = _walk(conn, S, S.duration, f, duration_n, duration_mean, completed)
 
-    ended = Attempt.ended_at.is_not(None)
-    usage = conn.execute(_of_cohort(select(
-        Attempt.model, func.count(), func.sum(_prompt_tokens()), func.sum(_completion_tokens()), _estimated(),
-        func.sum(case((ended, Attempt.output_chars), else_=0)),
-        func.sum(case((ended, Attempt.ended_at - Attempt.started_at), else_=0.0))), Attempt, d)
-        .group_by(Attempt.model)).all()
-    calls = tokens_in = tokens_out = chars = 0
-    seconds_total, cost, estimated = 0.0, 0.0, False
+    usage = conn.execute(select(U.model, func.sum(U.calls), func.sum(U.tokens_in), func.sum(U.tokens_out))
+                         .where(*_usage_conditions(f)).group_by(U.model).order_by(U.model)).all()
+    calls = tokens_in = tokens_out = 0
+    cost = 0.0
     unpriced: set[str] = set()
-    for model, n, t_in, t_out, est, out_chars, secs in usage:
-        calls += n
+    for model, n, t_in, t_out in usage:
+        calls += int(n or 0)
         tokens_in += int(t_in or 0)
         tokens_out += int(t_out or 0)
-        chars += int(out_chars or 0)
-        seconds_total += secs or 0.0
-        estimated = estimated or bool(est)
         dollars = _cost(table, model, int(t_in or 0), int(t_out or 0))
         if dollars is None:
             unpriced.add(model)
@@ -339,8 +378,8 @@ def by_dimension(store, filters: Filters, dimension: str, *, prices: PriceTable 
     """One row per value of documents.<dimension>; see the module docstring."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}.")
-    d = _cohort(filters)
-    dim = d.c[dimension]
+    dim = getattr(S, dimension)
+    usage_dim = U.primary_model if dimension == "model" else getattr(U, dimension)
     with _read(store) as conn, conn.begin():
         groups: dict[str, dict] = {}
 
@@ -349,20 +388,18 @@ def by_dimension(store, filters: Filters, dimension: str, *, prices: PriceTable 
                                              "resume_attempts": 0, "resume_successes": 0, "calls": 0, "tokens_in": 0,
                                              "tokens_out": 0, "cost": 0.0, "unpriced": set()})
 
-        for value, n in conn.execute(select(dim, func.count()).group_by(dim)):
-            group(value)["documents"] = n
-        for value, docs, n in conn.execute(_of_cohort(select(dim, func.count(distinct(Fault.document_id)), func.count()),
-                                                      Fault, d).group_by(dim)):
-            group(value).update(documents_with_faults=docs, faults=n)
-        for value, n, ok in conn.execute(_of_cohort(select(dim, func.count(), func.sum(_true(Resume.succeeded))),
-                                                    Resume, d).group_by(dim)):
-            group(value).update(resume_attempts=n, resume_successes=int(ok or 0))
+        for value, n, faulted, faults, resumes, ok in conn.execute(select(
+                dim, func.count(), func.sum(S.has_fault), func.sum(S.faults), func.sum(S.resumes_auto + S.resumes_manual),
+                func.sum(S.resumes_auto_succeeded + S.resumes_manual_succeeded))
+                .where(*_stat_conditions(filters)).group_by(dim)):
+            group(value).update(documents=n, documents_with_faults=int(faulted or 0), faults=int(faults or 0),
+                                resume_attempts=int(resumes or 0), resume_successes=int(ok or 0))
         table = _prices(prices)
-        for value, model, n, t_in, t_out in conn.execute(_of_cohort(select(
-                dim, Attempt.model, func.count(), func.sum(_prompt_tokens()), func.sum(_completion_tokens())),
-                Attempt, d).group_by(dim, Attempt.model)):
+        for value, model, n, t_in, t_out in conn.execute(select(
+                usage_dim, U.model, func.sum(U.calls), func.sum(U.tokens_in), func.sum(U.tokens_out))
+                .where(*_usage_conditions(filters)).group_by(usage_dim, U.model).order_by(usage_dim, U.model)):
             g = group(value)
-            g["calls"] += n
+            g["calls"] += int(n or 0)
             g["tokens_in"] += int(t_in or 0)
             g["tokens_out"] += int(t_out or 0)
             dollars = _cost(table, model, int(t_in or 0), int(t_out or 0))
@@ -453,27 +490,20 @@ def _iso(t: float) -> str:
 
 def resume_times(store, filters: Filters, limit: int = 5000) -> list[dict]:
     """The resumes `resume_time` measures (auto flag and seconds), newest first, at most `limit` (for a histogram)."""
-    seconds = (Resume.first_token_at - Resume.detected_at).label("seconds")
-    query = (_of_cohort(select(Resume.auto, seconds, Resume.detected_at), Resume, _cohort(filters))
-             .where(Resume.first_token_at.is_not(None))
-             .order_by(Resume.requested_at.desc(), Resume.id.desc()).limit(limit))
+    # Newest first by walking the requested_at index (the cohort's time bounds as `created_at + 0`, so that the
+    # planner does not read the whole range by created_at and sort it), at most `limit` rows.
+    query = (select(R.auto, R.seconds, R.detected_at)
+             .where(*_where(filters, R.created_at + 0, R.mode, R.model, R.provider, R.doc_type))
+             .order_by(R.requested_at.desc(), R.resume_id.desc()).limit(limit))
     with _read(store) as conn, conn.begin():
         return [{"auto": bool(auto), "seconds": s, "detected_at": at} for auto, s, at in conn.execute(query)]
 
 
 def ttft_and_throughput(store, filters: Filters, limit: int = 5000) -> list[dict]:
     """Per document (newest first, at most `limit`): time to first token and output characters per second."""
-    # The newest documents first (created_at index), then their attempts: never every document's.
-    docs = (select(Document.id, Document.created_at, Document.mode, Document.model).where(*_conditions(filters))
-            .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit).subquery())
-    ended = Attempt.ended_at.is_not(None)
-    query = (select(docs.c.id, docs.c.created_at, docs.c.mode, docs.c.model,
-                    func.min(Attempt.first_token_at) - func.min(Attempt.started_at),
-                    func.sum(case((ended, Attempt.output_chars), else_=0)),
-                    func.sum(case((ended, Attempt.ended_at - Attempt.started_at), else_=0.0)))
-             .select_from(docs).outerjoin(Attempt, Attempt.document_id == docs.c.id)
-             .group_by(docs.c.id, docs.c.created_at, docs.c.mode, docs.c.model)
-             .order_by(docs.c.created_at.desc(), docs.c.id.desc()))
+    # The newest rows of the per-document rollup (created_at index): never every document's attempts.
+    query = (select(S.document_id, S.created_at, S.mode, S.model, S.ttft, S.output_chars, S.attempt_seconds)
+             .where(*_stat_conditions(filters)).order_by(S.created_at.desc(), S.document_id.desc()).limit(limit))
     with _read(store) as conn, conn.begin():
         return [{"id": id, "created_at": created, "mode": mode, "model": model, "ttft": ttft,
                  "output_chars": int(chars or 0), "chars_per_second": _ratio(chars or 0, secs)}
@@ -482,11 +512,10 @@ def ttft_and_throughput(store, filters: Filters, limit: int = 5000) -> list[dict
 
 def latest_faulted(store, filters: Filters, limit: int = 20) -> list[dict]:
     """Cohort documents with at least one fault, newest first."""
-    faults = select(func.count(Fault.id)).where(Fault.document_id == Document.id).correlate(Document).scalar_subquery()
-    resumes = select(func.count(Resume.id)).where(Resume.document_id == Document.id).correlate(Document).scalar_subquery()
-    has = select(Fault.id).where(Fault.document_id == Document.id).correlate(Document).exists()
-    query = (select(Document.id, Document.created_at, Document.status, Document.mode, Document.model, faults, resumes)
-             .where(*_conditions(filters), has).order_by(Document.created_at.desc(), Document.id.desc()).limit(limit))
+    query = (select(S.document_id, S.created_at, S.status, S.mode, S.model, S.faults,
+                    S.resumes_auto + S.resumes_manual)
+             .where(*_stat_conditions(filters), S.has_fault == 1)
+             .order_by(S.created_at.desc(), S.document_id.desc()).limit(limit))
     with _read(store) as conn, conn.begin():
         return [{"id": id, "created_at": at, "status": status, "mode": mode, "model": model, "faults": nf, "resumes": nr}
                 for id, at, status, mode, model, nf, nr in conn.execute(query)]

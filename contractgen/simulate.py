@@ -62,7 +62,7 @@ from .library import LIBRARIES, get_library, outline
 from .modes import MODES, plan as call_plan
 from .offline import OfflineEngine
 from .request import parse_request
-from .storage import Attempt, Checkpoint, Document, Fault, Resume, SectionRow, Store
+from .storage import Attempt, Checkpoint, Document, Fault, Resume, SectionRow, Store, _refresh_stats
 
 FAULT_KINDS = ("stall", "reset", "cut", "truncated", "429", "503", "malformed")
 POSITIONED = ("stall", "reset", "cut", "truncated", "malformed")
@@ -191,6 +191,7 @@ def backdate(store: Store, document_id: str, seconds: float) -> None:
             table = model.__table__
             conn.execute(update(table).where(table.c[key.key] == document_id)
                          .values({c: table.c[c] - seconds for c in columns}))
+        _refresh_stats(conn, document_id)  # the metrics' per-document rollup follows the new times
 
 
 def _run(manager: GenerationManager, plan: DocPlan, store: Store) -> dict:

@@ -6,8 +6,8 @@ threads and the page can share one `Store`. Times are UTC epoch seconds
 (floats), so durations are plain subtractions in SQL. Methods return frozen
 dataclasses, never ORM objects.
 
-Schema (migration `m001_initial`; applied migrations are recorded by name in
-`migrations(name, applied_at)`, and a new one is added as `m002_...` below):
+Schema (migration `m001_initial` and those after it; applied migrations are recorded by name in
+`migrations(name, applied_at)`, and a new one is added as `m00N_...` below):
 
 documents    id (str pk), doc_type, status (pending|streaming|resuming|
              interrupted|completed|failed|expired|cancelled), mode (stream|
@@ -46,6 +46,38 @@ resumes      id, document_id (CASCADE), fault_id (SET NULL), attempt_id (the
 sections     id, document_id (CASCADE), number, title, subsections_json
              ([{number, title, text}]), completed_at. Unique (document_id,
              number). Migration m003.
+document_stats  (m005) one row per document, kept for the monitoring
+             metrics: document_id (pk, CASCADE), the document's created_at,
+             status, mode, model, provider, doc_type, completed_at copied, and
+             its aggregates: faults, has_fault, faults_<kind> for each kind,
+             resumes_auto(_succeeded), resumes_manual(_succeeded),
+             first_started_at (min attempts.started_at), first_token_at (min),
+             ttft (first_token_at - first_started_at, NULL without a token),
+             duration (completed_at - created_at when completed, else NULL),
+             output_chars and attempt_seconds (over ended attempts), calls,
+             tokens_in, tokens_out (estimated as costs.summarize does),
+             tokens_estimated (0/1). Indexes: created_at; (mode, created_at);
+             (model, created_at); covering (ttft, created_at, mode, model,
+             provider, doc_type) and (duration, status, created_at, mode,
+             model, provider, doc_type) for percentiles.
+document_model_usage  (m005) per document and attempt model: calls,
+             tokens_in, tokens_out, with the document's created_at, mode,
+             primary_model, provider, doc_type copied for the filters. Pk
+             (document_id, model); index created_at. Cost is not stored: the
+             metrics price these tokens at query time, so price edits apply.
+resume_stats  (m005) one row per resume with a first new token: resume_id
+             (pk), document_id (CASCADE), auto (0/1), seconds (first_token_at -
+             detected_at), detected_at, requested_at, and the document's
+             created_at, mode, model, provider, doc_type copied. Indexes:
+             document_id, requested_at, created_at; covering (auto, seconds,
+             created_at, mode, model, provider, doc_type) for percentiles.
+             All three are recomputed from a document's events (`_refresh_stats`:
+             DELETE + INSERT ... SELECT) in the transaction of every Store
+             write that changes what the metrics see (create_document,
+             set_status, start_attempt, end_attempt, record_fault,
+             record_resume, resume_delivered, and the bulk status changes of
+             mark_interrupted and cleanup); `refresh_stats(id)` / `backfill_stats()` after
+             writing rows around the Store. m005 backfills existing history.
 
 No API key is ever stored: settings named like a credential (api_key, *_key,
 token, *_token, secret, password) are refused.
@@ -197,6 +229,87 @@ class SectionRow(Base):
     completed_at: Mapped[float] = mapped_column(Float)
 
 
+# Covering indexes that walk a statistic in order (a percentile is LIMIT 1 OFFSET k on them) with the filter
+# columns at hand, so that no row is sorted nor looked up (m005).
+_PERCENTILE_INDEX = {"ttft": ("ttft", "created_at", "mode", "model", "provider", "doc_type"),
+                     "duration": ("duration", "status", "created_at", "mode", "model", "provider", "doc_type")}
+_RESUME_INDEX = ("auto", "seconds", "created_at", "mode", "model", "provider", "doc_type")
+
+
+class DocumentStats(Base):
+    """Per-document rollup of the events the monitoring KPIs read (m005); see `_refresh_stats`."""
+    __tablename__ = "document_stats"
+    __table_args__ = (Index("ix_document_stats_mode_created_at", "mode", "created_at"),
+                      Index("ix_document_stats_model_created_at", "model", "created_at"),
+                      Index("ix_document_stats_ttft", *_PERCENTILE_INDEX["ttft"]),
+                      Index("ix_document_stats_duration", *_PERCENTILE_INDEX["duration"]))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(128))
+    provider: Mapped[str] = mapped_column(String(32))
+    doc_type: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[float | None] = mapped_column(Float)
+    faults: Mapped[int] = mapped_column(Integer)
+    has_fault: Mapped[int] = mapped_column(Integer)
+    faults_timeout: Mapped[int] = mapped_column(Integer)
+    faults_connection: Mapped[int] = mapped_column(Integer)
+    faults_rate_limit: Mapped[int] = mapped_column(Integer)
+    faults_server_error: Mapped[int] = mapped_column(Integer)
+    faults_truncated: Mapped[int] = mapped_column(Integer)
+    faults_malformed: Mapped[int] = mapped_column(Integer)
+    faults_length: Mapped[int] = mapped_column(Integer)
+    faults_fatal: Mapped[int] = mapped_column(Integer)
+    resumes_auto: Mapped[int] = mapped_column(Integer)
+    resumes_auto_succeeded: Mapped[int] = mapped_column(Integer)
+    resumes_manual: Mapped[int] = mapped_column(Integer)
+    resumes_manual_succeeded: Mapped[int] = mapped_column(Integer)
+    first_started_at: Mapped[float | None] = mapped_column(Float)
+    first_token_at: Mapped[float | None] = mapped_column(Float)
+    ttft: Mapped[float | None] = mapped_column(Float)
+    duration: Mapped[float | None] = mapped_column(Float)
+    output_chars: Mapped[int] = mapped_column(Integer)
+    attempt_seconds: Mapped[float] = mapped_column(Float)
+    calls: Mapped[int] = mapped_column(Integer)
+    tokens_in: Mapped[int] = mapped_column(Integer)
+    tokens_out: Mapped[int] = mapped_column(Integer)
+    tokens_estimated: Mapped[int] = mapped_column(Integer)
+
+
+class DocumentModelUsage(Base):
+    """Per document and attempt model: calls and tokens, priced live by the metrics (m005)."""
+    __tablename__ = "document_model_usage"
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    primary_model: Mapped[str] = mapped_column(String(128))
+    provider: Mapped[str] = mapped_column(String(32))
+    doc_type: Mapped[str] = mapped_column(String(64))
+    calls: Mapped[int] = mapped_column(Integer)
+    tokens_in: Mapped[int] = mapped_column(Integer)
+    tokens_out: Mapped[int] = mapped_column(Integer)
+
+
+class ResumeStats(Base):
+    """One row per resume that delivered a first new token, with its resume time and its document's filter
+    columns (m005): resume-time percentiles walk (auto, seconds) in order."""
+    __tablename__ = "resume_stats"
+    __table_args__ = (Index("ix_resume_stats_auto_seconds", *_RESUME_INDEX),)
+    resume_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    auto: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    detected_at: Mapped[float] = mapped_column(Float)
+    requested_at: Mapped[float] = mapped_column(Float, index=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(128))
+    provider: Mapped[str] = mapped_column(String(32))
+    doc_type: Mapped[str] = mapped_column(String(64))
+
+
 # --- Migrations --------------------------------------------------------------------------------
 # Each migration is frozen once released: m001 spells out its own DDL instead of
 # calling Base.metadata.create_all, so that when m002 adds a column to a model a
@@ -285,6 +398,160 @@ def m004_metrics_indexes(conn) -> None:
                                  ("ix_resumes_document_id_auto", "resumes", "document_id, auto"),
                                  ("ix_attempts_document_id_started_at", "attempts", "document_id, started_at")):
         conn.execute(sql_text(f"CREATE INDEX {name} ON {table} ({columns})"))
+
+
+@migration
+def m005_document_stats(conn) -> None:
+    # Per-document rollups, so that the monitoring KPIs read one row per document
+    # instead of re-reading every attempt, fault and resume of the cohort. The
+    # store refreshes a document's rows in the transaction of every write that
+    # changes what the metrics see; this backfills the existing history.
+    md = MetaData()
+    Table("documents", md, Column("id", String(32), primary_key=True))  # for the foreign key only; exists already
+
+    def doc_fk() -> Column:
+        return Column("document_id", String(32), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+
+    def ints(*names: str) -> list[Column]:
+        return [Column(n, Integer, nullable=False) for n in names]
+
+    stats = Table("document_stats", md, doc_fk(), Column("created_at", Float, nullable=False),
+                  Column("status", String(16), nullable=False), Column("mode", String(16), nullable=False),
+                  Column("model", String(128), nullable=False), Column("provider", String(32), nullable=False),
+                  Column("doc_type", String(64), nullable=False), Column("completed_at", Float),
+                  *ints("faults", "has_fault", *[f"faults_{k}" for k in FAULT_KINDS], "resumes_auto",
+                        "resumes_auto_succeeded", "resumes_manual", "resumes_manual_succeeded"),
+                  Column("first_started_at", Float), Column("first_token_at", Float), Column("ttft", Float),
+                  Column("duration", Float), *ints("output_chars"), Column("attempt_seconds", Float, nullable=False),
+                  *ints("calls", "tokens_in", "tokens_out", "tokens_estimated"),
+                  Index("ix_document_stats_created_at", "created_at"),
+                  Index("ix_document_stats_mode_created_at", "mode", "created_at"),
+                  Index("ix_document_stats_model_created_at", "model", "created_at"),
+                  Index("ix_document_stats_ttft", *_PERCENTILE_INDEX["ttft"]),
+                  Index("ix_document_stats_duration", *_PERCENTILE_INDEX["duration"]))
+    usage = Table("document_model_usage", md, doc_fk(), Column("model", String(128), primary_key=True),
+                  Column("created_at", Float, nullable=False), Column("mode", String(16), nullable=False),
+                  Column("primary_model", String(128), nullable=False), Column("provider", String(32), nullable=False),
+                  Column("doc_type", String(64), nullable=False), *ints("calls", "tokens_in", "tokens_out"),
+                  Index("ix_document_model_usage_created_at", "created_at"))
+    resumes = Table("resume_stats", md, Column("resume_id", Integer, primary_key=True),
+                    Column("document_id", String(32), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+                    Column("auto", Integer, nullable=False), Column("seconds", Float, nullable=False),
+                    Column("detected_at", Float, nullable=False), Column("requested_at", Float, nullable=False),
+                    Column("created_at", Float, nullable=False), Column("mode", String(16), nullable=False),
+                    Column("model", String(128), nullable=False), Column("provider", String(32), nullable=False),
+                    Column("doc_type", String(64), nullable=False),
+                    Index("ix_resume_stats_document_id", "document_id"),
+                    Index("ix_resume_stats_requested_at", "requested_at"),
+                    Index("ix_resume_stats_created_at", "created_at"),
+                    Index("ix_resume_stats_auto_seconds", *_RESUME_INDEX))
+    md.create_all(conn, tables=[stats, usage, resumes])
+    backfill_stats(conn)
+
+
+# The rollups' definitions, in SQL (SQLite and PostgreSQL). A per-attempt view of the token
+# estimates, exactly as costs.summarize and the metrics define them: completion tokens when
+# stored, else ceil(output_chars / 4); prompt tokens when stored, else those of the nearest
+# later attempt of the same document (by started_at, id) that has them, else 0.
+_ATTEMPT_TOKENS = """
+SELECT x.document_id, x.model, x.started_at, x.first_token_at, x.ended_at, x.output_chars,
+       COALESCE(x.prompt_tokens,
+                (SELECT l.prompt_tokens FROM attempts l
+                 WHERE l.document_id = x.document_id AND l.prompt_tokens IS NOT NULL
+                   AND (l.started_at > x.started_at OR (l.started_at = x.started_at AND l.id > x.id))
+                 ORDER BY l.started_at, l.id LIMIT 1), 0) AS tokens_in,
+       COALESCE(x.completion_tokens, (x.output_chars + 3) / 4) AS tokens_out,  -- costs.CHARS_PER_TOKEN = 4
+       CASE WHEN x.tokens_estimated OR x.prompt_tokens IS NULL OR x.completion_tokens IS NULL THEN 1 ELSE 0 END
+           AS estimated
+FROM attempts x {where}"""
+
+_STATS_INSERT = """
+INSERT INTO document_stats (document_id, created_at, status, mode, model, provider, doc_type, completed_at,
+    faults, has_fault, {fault_columns}, resumes_auto, resumes_auto_succeeded, resumes_manual,
+    resumes_manual_succeeded, first_started_at, first_token_at, ttft, duration, output_chars, attempt_seconds, calls,
+    tokens_in, tokens_out, tokens_estimated)
+SELECT d.id, d.created_at, d.status, d.mode, d.model, d.provider, d.doc_type, d.completed_at,
+    COALESCE(f.n, 0), CASE WHEN f.n > 0 THEN 1 ELSE 0 END, {fault_values},
+    COALESCE(r.auto_n, 0), COALESCE(r.auto_ok, 0), COALESCE(r.manual_n, 0), COALESCE(r.manual_ok, 0),
+    a.first_started_at, a.first_token_at, a.first_token_at - a.first_started_at,
+    CASE WHEN d.status = 'completed' THEN d.completed_at - d.created_at END, COALESCE(a.output_chars, 0),
+    COALESCE(a.attempt_seconds, 0.0), COALESCE(a.calls, 0), COALESCE(a.tokens_in, 0), COALESCE(a.tokens_out, 0),
+    COALESCE(a.estimated, 0)
+FROM documents d
+LEFT JOIN (SELECT document_id, COUNT(*) AS n, {fault_sums} FROM faults {where} GROUP BY document_id) f
+    ON f.document_id = d.id
+LEFT JOIN (SELECT document_id,
+                  SUM(CASE WHEN auto THEN 1 ELSE 0 END) AS auto_n,
+                  SUM(CASE WHEN auto AND succeeded THEN 1 ELSE 0 END) AS auto_ok,
+                  SUM(CASE WHEN auto THEN 0 ELSE 1 END) AS manual_n,
+                  SUM(CASE WHEN NOT auto AND succeeded THEN 1 ELSE 0 END) AS manual_ok
+           FROM resumes {where} GROUP BY document_id) r ON r.document_id = d.id
+LEFT JOIN (SELECT document_id, MIN(started_at) AS first_started_at, MIN(first_token_at) AS first_token_at,
+                  SUM(CASE WHEN ended_at IS NOT NULL THEN output_chars ELSE 0 END) AS output_chars,
+                  SUM(CASE WHEN ended_at IS NOT NULL THEN ended_at - started_at ELSE 0.0 END) AS attempt_seconds,
+                  COUNT(*) AS calls, SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out,
+                  MAX(estimated) AS estimated
+           FROM ({tokens}) t GROUP BY document_id) a ON a.document_id = d.id
+{document_where}
+ORDER BY d.created_at, d.id"""
+
+_USAGE_INSERT = """
+INSERT INTO document_model_usage (document_id, model, created_at, mode, primary_model, provider, doc_type, calls,
+    tokens_in, tokens_out)
+SELECT d.id, t.model, d.created_at, d.mode, d.model, d.provider, d.doc_type, COUNT(*), SUM(t.tokens_in),
+    SUM(t.tokens_out)
+FROM ({tokens}) t JOIN documents d ON d.id = t.document_id
+GROUP BY d.id, t.model, d.created_at, d.mode, d.model, d.provider, d.doc_type
+ORDER BY d.created_at, d.id, t.model"""
+
+
+_RESUMES_INSERT = """
+INSERT INTO resume_stats (resume_id, document_id, auto, seconds, detected_at, requested_at, created_at, mode, model,
+    provider, doc_type)
+SELECT r.id, r.document_id, CASE WHEN r.auto THEN 1 ELSE 0 END, r.first_token_at - r.detected_at, r.detected_at,
+    r.requested_at, d.created_at, d.mode, d.model, d.provider, d.doc_type
+FROM resumes r JOIN documents d ON d.id = r.document_id
+WHERE r.first_token_at IS NOT NULL {where}
+ORDER BY d.created_at, r.id"""
+
+
+def _rollup_sql(where: str, document_where: str) -> tuple[str, ...]:
+    tokens = _ATTEMPT_TOKENS.format(where=where.replace("document_id", "x.document_id"))
+    stats = _STATS_INSERT.format(
+        fault_columns=", ".join(f"faults_{k}" for k in FAULT_KINDS),
+        fault_values=", ".join(f"COALESCE(f.n_{k}, 0)" for k in FAULT_KINDS),
+        fault_sums=", ".join(f"SUM(CASE WHEN kind = '{k}' THEN 1 ELSE 0 END) AS n_{k}" for k in FAULT_KINDS),
+        where=where, tokens=tokens, document_where=document_where)
+    return (stats, _USAGE_INSERT.format(tokens=tokens),
+            _RESUMES_INSERT.format(where=where.replace("WHERE document_id", "AND r.document_id")))
+
+
+_REFRESH_ONE = _rollup_sql("WHERE document_id = :id", "WHERE d.id = :id")
+_BACKFILL = _rollup_sql("", "")
+
+
+def backfill_stats(conn) -> None:
+    """Rebuild `document_stats`, `document_model_usage` and `resume_stats` from the events (one statement each).
+
+    For data written around the Store (a bulk load): run it in a write transaction afterwards."""
+    for table in ("resume_stats", "document_model_usage", "document_stats"):
+        conn.execute(sql_text(f"DELETE FROM {table}"))
+    for statement in _BACKFILL:
+        conn.execute(sql_text(statement))
+
+
+def _refresh_stats(conn, document_id: str) -> None:
+    """Recompute one document's rollup rows from its events, inside the caller's transaction."""
+    for table in ("resume_stats", "document_model_usage", "document_stats"):
+        conn.execute(sql_text(f"DELETE FROM {table} WHERE document_id = :id"), {"id": document_id})
+    for statement in _REFRESH_ONE:
+        conn.execute(sql_text(statement), {"id": document_id})
+
+
+def _sync_status(conn, ids) -> None:
+    """Recompute the rollup rows of documents whose status changed in bulk (mark_interrupted, cleanup)."""
+    for id in ids:
+        _refresh_stats(conn, id)
 
 
 # --- Records returned to callers ---------------------------------------------------------------
@@ -462,6 +729,8 @@ class Store:
                            settings_json=json.dumps(settings or {}, ensure_ascii=False), parent_id=parent_id,
                            created_at=now, updated_at=now, completed_at=now if status == "completed" else None,
                            length=0))
+            s.flush()
+            _refresh_stats(s.connection(), id)
 
     def _touch(self, s: Session, id: str, now: float, **values) -> None:
         # Raise rather than write rows for a document deleted under a running worker.
@@ -477,6 +746,7 @@ class Store:
             values["completed_at"] = now
         with self._session(write=True) as s, s.begin():
             self._touch(s, id, now, **values)
+            _refresh_stats(s.connection(), id)
 
     def append_text(self, id: str, text: str, *, now: float | None = None) -> None:
         if not text:
@@ -533,6 +803,7 @@ class Store:
                               start_offset=start_offset, output_chars=0, tokens_estimated=False)
             s.add(attempt)
             s.flush()
+            _refresh_stats(s.connection(), document_id)
             return attempt.id
 
     def end_attempt(self, attempt_id: int, *, outcome: str, output_chars: int, first_token_at: float | None,
@@ -546,6 +817,7 @@ class Store:
         with self._session(write=True) as s, s.begin():
             if s.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values)).rowcount != 1:
                 raise KeyError(f"No attempt {attempt_id!r}.")
+            _refresh_stats(s.connection(), s.scalar(select(Attempt.document_id).where(Attempt.id == attempt_id)))
 
     def record_fault(self, document_id: str, *, attempt_id: int | None, kind: str, message: str, retryable: bool,
                      offset: int, now: float | None = None) -> int:
@@ -557,6 +829,7 @@ class Store:
                           retryable=retryable, detected_at=now, offset=offset)
             s.add(fault)
             s.flush()
+            _refresh_stats(s.connection(), document_id)
             return fault.id
 
     def record_resume(self, document_id: str, *, fault_id: int | None, attempt_id: int | None, auto: bool,
@@ -568,12 +841,16 @@ class Store:
                             recorded_at=_now(now), delivered_chars=0, succeeded=False)
             s.add(resume)
             s.flush()
+            _refresh_stats(s.connection(), document_id)
             return resume.id
 
     def resume_delivered(self, resume_id: int, *, first_token_at: float, delivered_chars: int) -> None:
         with self._session(write=True) as s, s.begin():
             s.execute(update(Resume).where(Resume.id == resume_id).values(
                 first_token_at=first_token_at, delivered_chars=delivered_chars, succeeded=delivered_chars > 0))
+            document_id = s.scalar(select(Resume.document_id).where(Resume.id == resume_id))
+            if document_id is not None:
+                _refresh_stats(s.connection(), document_id)
 
     def attempts(self, document_id: str) -> list[AttemptRecord]:
         return self._rows(Attempt, AttemptRecord, document_id)
@@ -602,6 +879,17 @@ class Store:
         with self._session() as s, s.begin():
             return [_record(cls, r) for r in s.scalars(select(model).where(model.document_id == document_id).order_by(model.id))]
 
+    def refresh_stats(self, document_id: str) -> None:
+        """Recompute one document's `document_stats` and `document_model_usage` rows from its events, in one
+        transaction. The store's own writes do it already; call it after changing rows around the Store."""
+        with self._writer.begin() as conn:
+            _refresh_stats(conn, document_id)
+
+    def backfill_stats(self) -> None:
+        """Rebuild every document's rollup rows (after a bulk load around the Store), in one transaction."""
+        with self._writer.begin() as conn:
+            backfill_stats(conn)
+
     # --- lifecycle ---
 
     def claim(self, id: str, owner: str, *, now: float | None = None) -> None:
@@ -620,6 +908,7 @@ class Store:
             if ids:
                 s.execute(update(Document).where(Document.id.in_(ids))
                           .values(status="interrupted", error=RESTARTED, updated_at=_now(now)))
+                _sync_status(s.connection(), ids)
             return ids
 
     def cleanup(self, *, now: float | None = None, expire_after: float = 24 * 3600,
@@ -629,10 +918,13 @@ class Store:
             # Delete first so the two counts never count the same document.
             deleted = s.execute(delete(Document).where(Document.updated_at < now - retention)).rowcount
             # updated_at is left alone: retention still counts from the last real activity.
-            expired = s.execute(update(Document).where(Document.status.in_(UNFINISHED),
-                                                       Document.updated_at < now - expire_after)
-                                .values(status="expired")).rowcount
-            return expired, deleted
+            ids = list(s.scalars(select(Document.id).where(Document.status.in_(UNFINISHED),
+                                                           Document.updated_at < now - expire_after)))
+            for first in range(0, len(ids), 500):  # bound the IN list
+                batch = ids[first:first + 500]
+                s.execute(update(Document).where(Document.id.in_(batch)).values(status="expired"))
+                _sync_status(s.connection(), batch)
+            return len(ids), deleted
 
     def delete(self, id: str) -> bool:
         # Checkpoints, attempts, faults and resumes go with it (ON DELETE CASCADE, foreign_keys=ON).

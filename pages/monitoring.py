@@ -40,8 +40,9 @@ def seconds(value):
 
 @st.fragment(run_every="5s")
 def dashboard() -> None:
-    k = metrics.kpis(store, filters)
-    change = metrics.compare(store, filters).get("change", {})
+    compared = metrics.compare(store, filters)  # {} unless both dates are set
+    k = compared["current"] if compared else metrics.kpis(store, filters)  # the current KPIs, computed once
+    change = compared.get("change", {})
     if not k["documents"]:
         st.info("No documents match these filters.", icon=":material/filter_alt_off:")
         return

@@ -383,8 +383,10 @@ def test_empty_database_gives_zeros_and_none(store):
 
 
 def test_queries_use_indexes_not_table_scans(seeded, db):
-    """With a date range, no query reads a whole table: documents come through created_at, events by document_id
-    (or, for series, their own time index). Checked with EXPLAIN QUERY PLAN on every statement actually run."""
+    """With a date range, no query reads a whole table: documents and their rollups (document_stats,
+    document_model_usage) come through created_at, resumes by document_id (or, for series, events by their own
+    time index; resume_times walks resume_stats by requested_at up to its limit). Checked with EXPLAIN QUERY PLAN
+    on every statement actually run."""
     statements = []
     event.listen(seeded._engine, "before_cursor_execute",
                  lambda conn, cursor, statement, parameters, context, many: statements.append((statement, parameters)))
@@ -396,19 +398,27 @@ def test_queries_use_indexes_not_table_scans(seeded, db):
     metrics.ttft_and_throughput(seeded, RANGE)
     metrics.latest_faulted(seeded, RANGE)
     queries = [(s, p) for s, p in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-    assert len(queries) > 20
+    assert len(queries) >= 15
     used = set()
     with sqlite3.connect(db) as conn:
         for statement, parameters in queries:
             plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
             for step in plan:
                 table = step.split()[1] if step.startswith(("SCAN", "SEARCH")) else None
-                if table in ("documents", "attempts", "faults", "resumes", "checkpoints"):
+                if table in ("documents", "attempts", "faults", "resumes", "checkpoints", "document_stats",
+                             "document_model_usage"):
                     assert step.startswith("SEARCH") and "INDEX" in step, (step, statement)
+                elif table == "resume_stats":  # resume_times walks requested_at newest first, up to its limit
+                    assert "INDEX" in step and (step.startswith("SEARCH") or "LIMIT" in statement.upper()), (step,
+                                                                                                          statement)
+                if table and " INDEX " in step:
                     used.add(step.split(" INDEX ")[1].split()[0])
-    # The m004 composite indexes are among those used.
-    assert {"ix_documents_created_at", "ix_faults_document_id_kind", "ix_resumes_document_id_auto",
-            "ix_attempts_document_id_started_at", "ix_faults_detected_at", "ix_resumes_requested_at"} <= used
+    # The rollups are read by created_at, percentiles walk their covering indexes in order, series reads the
+    # events by their own time.
+    assert {"ix_documents_created_at", "ix_document_stats_created_at", "ix_document_model_usage_created_at",
+            "ix_resume_stats_created_at", "ix_document_stats_ttft", "ix_document_stats_duration",
+            "ix_resume_stats_auto_seconds", "ix_resume_stats_requested_at", "ix_faults_detected_at",
+            "ix_resumes_requested_at"} <= used
 
 
 def test_cli_metrics_json_equals_kpis(seeded, db, capsys, monkeypatch):
@@ -437,3 +447,57 @@ def test_cli_metrics_table_and_bad_dates(seeded, db, capsys):
     assert cli.main(["metrics", "--db", url, "--since", "2023-11-15", "--until", "2023-11-14"]) == 2
     assert "error: --since (2023-11-15) must not be after --until (2023-11-14)." in capsys.readouterr().err
     assert cli.main(["metrics", "--db", url, "--since", "2023-11-14", "--until", "2023-11-14"]) == 0  # one day
+
+
+# --- the per-document rollups (document_stats, document_model_usage; migration m005) -------------------
+
+def _rollups(db):
+    with sqlite3.connect(db) as conn:
+        return (conn.execute("SELECT * FROM document_stats ORDER BY document_id").fetchall(),
+                conn.execute("SELECT * FROM document_model_usage ORDER BY document_id, model").fetchall(),
+                conn.execute("SELECT * FROM resume_stats ORDER BY resume_id").fetchall())
+
+
+def test_rollups_kept_by_each_write_equal_a_rebuild_from_the_events(seeded, db):
+    kept = _rollups(db)
+    assert len(kept[0]) == 9  # one row per document
+    assert len(kept[2]) == 5  # one per resume with a first new token (C 1, D 1, E 3)
+    seeded.backfill_stats()
+    assert _rollups(db) == kept
+    for id in "ABCDEGIFH":
+        seeded.refresh_stats(id)
+    assert _rollups(db) == kept
+
+
+def test_migration_backfills_the_rollups_of_existing_history(seeded, db):
+    kpis = metrics.kpis(seeded, RANGE, prices=PRICES)
+    kept = _rollups(db)
+    seeded.close()
+    with sqlite3.connect(db) as conn:  # as a database written before m005 looks
+        conn.execute("DROP TABLE resume_stats")
+        conn.execute("DROP TABLE document_model_usage")
+        conn.execute("DROP TABLE document_stats")
+        conn.execute("DELETE FROM migrations WHERE name = 'm005_document_stats'")
+    reopened = Store(f"sqlite:///{db}")
+    try:
+        assert _rollups(db) == kept
+        assert metrics.kpis(reopened, RANGE, prices=PRICES) == kpis
+    finally:
+        reopened.close()
+
+
+def test_rollups_follow_status_changes_deletion_and_prices(seeded):
+    # mark_interrupted: I (streaming, no live owner) becomes interrupted.
+    assert seeded.mark_interrupted(now=D + 172100) == ["I"]
+    assert metrics.kpis(seeded, RANGE, prices=PRICES)["documents_by_status"] == {"interrupted": 1, "completed": 5,
+                                                                                 "failed": 1}
+    # cleanup: E, F (failed) and I (interrupted) expire a day after their last activity; F is outside the range.
+    assert seeded.cleanup(now=D + 172100 + DAY + 1) == (3, 0)
+    assert metrics.kpis(seeded, RANGE, prices=PRICES)["documents_by_status"] == {"completed": 5, "expired": 2}
+    # Deleting a document takes its rollup rows with it: G (the unpriced local-llama) leaves.
+    assert seeded.delete("G")
+    k = metrics.kpis(seeded, RANGE, prices=PRICES)
+    assert (k["documents"], k["calls"], k["unpriced_models"]) == (6, 13, [])
+    # Cost is priced at query time: another price table applies at once.
+    doubled = PriceTable({"gpt-4o-mini": (2.0, 4.0), "gpt-4o": (20.0, 40.0)})
+    assert metrics.kpis(seeded, RANGE, prices=doubled)["estimated_cost"] == round(2 * k["estimated_cost"], 6)

@@ -21,6 +21,16 @@ COLUMNS = {
     "resumes": ["id", "document_id", "fault_id", "attempt_id", "auto", "detected_at", "requested_at", "recorded_at",
                 "first_token_at", "delivered_chars", "succeeded"],
     "sections": ["id", "document_id", "number", "title", "subsections_json", "completed_at"],
+    "document_stats": ["document_id", "created_at", "status", "mode", "model", "provider", "doc_type", "completed_at",
+                       "faults", "has_fault", "faults_timeout", "faults_connection", "faults_rate_limit",
+                       "faults_server_error", "faults_truncated", "faults_malformed", "faults_length", "faults_fatal",
+                       "resumes_auto", "resumes_auto_succeeded", "resumes_manual", "resumes_manual_succeeded",
+                       "first_started_at", "first_token_at", "ttft", "duration", "output_chars", "attempt_seconds", "calls",
+                       "tokens_in", "tokens_out", "tokens_estimated"],
+    "document_model_usage": ["document_id", "model", "created_at", "mode", "primary_model", "provider", "doc_type",
+                             "calls", "tokens_in", "tokens_out"],
+    "resume_stats": ["resume_id", "document_id", "auto", "seconds", "detected_at", "requested_at", "created_at", "mode",
+                     "model", "provider", "doc_type"],
 }
 INDEXED = {
     "documents": {"created_at", "updated_at", "status", "mode", "model", "parent_id"},
@@ -28,11 +38,18 @@ INDEXED = {
     "faults": {"document_id", "attempt_id", "kind", "detected_at"},
     "resumes": {"document_id", "fault_id", "attempt_id", "requested_at"},
     "sections": {"document_id"},
+    "document_stats": {"created_at", "mode", "model"},
+    "document_model_usage": {"created_at"},
+    "resume_stats": {"document_id", "requested_at", "created_at"},
 }
 COMPOSITE = {  # m004: the monitoring queries' indexes
     "attempts": {("document_id", "started_at")},
     "faults": {("document_id", "kind")},
     "resumes": {("document_id", "auto")},
+    "document_stats": {("mode", "created_at"), ("model", "created_at"),  # m005
+                       ("ttft", "created_at", "mode", "model", "provider", "doc_type"),
+                       ("duration", "status", "created_at", "mode", "model", "provider", "doc_type")},
+    "resume_stats": {("auto", "seconds", "created_at", "mode", "model", "provider", "doc_type")},
 }
 
 
@@ -89,7 +106,7 @@ def test_wal_mode_and_migrations_recorded_once(db_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = conn.execute("SELECT name, applied_at FROM migrations").fetchall()
     assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner", "m003_sections",
-                                                                 "m004_metrics_indexes"]
+                                                                 "m004_metrics_indexes", "m005_document_stats"]
 
     Store(f"sqlite:///{db_path}").close()  # re-opening applies nothing again
     with sqlite3.connect(db_path) as conn:
