@@ -451,15 +451,22 @@ def time_refresh(url: str, samples: int = 200) -> dict:
         store.close()
 
 
-def explain(url: str, names: list[tuple[str, str]]) -> None:
-    """Each SQL statement of these (filter, query) pairs: its time and EXPLAIN QUERY PLAN."""
-    store = Store(url)
+def capture_selects(store) -> list[tuple[str, object]]:
+    """A list that fills with every SELECT the store runs from now on: (SQL, parameters)."""
     statements: list[tuple[str, object]] = []
 
     @event.listens_for(store._engine, "before_cursor_execute")
     def _capture(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             statements.append((statement, parameters))
+
+    return statements
+
+
+def explain(url: str, names: list[tuple[str, str]]) -> None:
+    """Each SQL statement of these (filter, query) pairs: its time and EXPLAIN QUERY PLAN."""
+    store = Store(url)
+    statements = capture_selects(store)
 
     filters = page_filters(store)
     raw = sqlite3.connect(store._engine.url.database)
@@ -483,12 +490,7 @@ def explain(url: str, names: list[tuple[str, str]]) -> None:
 def breakdown(url: str, fname: str, query: str) -> list[tuple[str, float]]:
     """(event table the statement reads, or "cohort only"; ms) for each SQL statement of one query call."""
     store = Store(url)
-    statements: list[tuple[str, object]] = []
-
-    @event.listens_for(store._engine, "before_cursor_execute")
-    def _capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            statements.append((statement, parameters))
+    statements = capture_selects(store)
 
     filters = page_filters(store)
     statements.clear()  # only the query's own statements
