@@ -23,6 +23,21 @@ def _own_database(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "contractgen.db"
+
+
+@pytest.fixture
+def store(db_path):
+    """A Store on a real SQLite file of its own, closed after the test."""
+    from contractgen.storage import Store
+
+    store = Store(f"sqlite:///{db_path}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
 def acme():
     return parse_request({"company": "Acme"})
 

@@ -12,13 +12,6 @@ from contractgen.storage import Store
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'costs.db'}")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def table():
     return PriceTable.load({})
 

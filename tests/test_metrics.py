@@ -136,18 +136,6 @@ def seed(store):
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "metrics.db"
-
-
-@pytest.fixture
-def store(db):
-    store = Store(f"sqlite:///{db}")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def seeded(store):
     seed(store)
     return store
@@ -382,7 +370,7 @@ def test_empty_database_gives_zeros_and_none(store):
                                              "min_created_at": None, "max_created_at": None}
 
 
-def test_queries_use_indexes_not_table_scans(seeded, db):
+def test_queries_use_indexes_not_table_scans(seeded, db_path):
     """With a date range, no query reads a whole table: documents and their rollups (document_stats,
     document_model_usage) come through created_at, resumes by document_id (or, for series, events by their own
     time index; resume_times walks resume_stats by requested_at up to its limit). Checked with EXPLAIN QUERY PLAN
@@ -400,7 +388,7 @@ def test_queries_use_indexes_not_table_scans(seeded, db):
     queries = [(s, p) for s, p in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert len(queries) >= 15
     used = set()
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(db_path) as conn:
         for statement, parameters in queries:
             plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
             for step in plan:
@@ -421,9 +409,9 @@ def test_queries_use_indexes_not_table_scans(seeded, db):
             "ix_resumes_requested_at"} <= used
 
 
-def test_cli_metrics_json_equals_kpis(seeded, db, capsys, monkeypatch):
+def test_cli_metrics_json_equals_kpis(seeded, db_path, capsys, monkeypatch):
     monkeypatch.delenv("CONTRACTGEN_PRICES", raising=False)
-    url = f"sqlite:///{db}"
+    url = f"sqlite:///{db_path}"
     assert cli.main(["metrics", "--json", "--db", url, "--since", "2023-11-14", "--until", "2023-11-15"]) == 0
     printed = json.loads(capsys.readouterr().out)
     # --until is inclusive: [2023-11-14 00:00, 2023-11-16 00:00) UTC = RANGE.
@@ -434,8 +422,8 @@ def test_cli_metrics_json_equals_kpis(seeded, db, capsys, monkeypatch):
     assert json.loads(capsys.readouterr().out)["documents"] == 6
 
 
-def test_cli_metrics_table_and_bad_dates(seeded, db, capsys):
-    url = f"sqlite:///{db}"
+def test_cli_metrics_table_and_bad_dates(seeded, db_path, capsys):
+    url = f"sqlite:///{db_path}"
     assert cli.main(["metrics", "--db", url, "--since", "2023-11-14", "--until", "2023-11-15"]) == 0
     out = capsys.readouterr().out
     assert "Documents                 7" in out
@@ -451,36 +439,36 @@ def test_cli_metrics_table_and_bad_dates(seeded, db, capsys):
 
 # --- the per-document rollups (document_stats, document_model_usage; migration m005) -------------------
 
-def _rollups(db):
-    with sqlite3.connect(db) as conn:
+def _rollups(db_path):
+    with sqlite3.connect(db_path) as conn:
         return (conn.execute("SELECT * FROM document_stats ORDER BY document_id").fetchall(),
                 conn.execute("SELECT * FROM document_model_usage ORDER BY document_id, model").fetchall(),
                 conn.execute("SELECT * FROM resume_stats ORDER BY resume_id").fetchall())
 
 
-def test_rollups_kept_by_each_write_equal_a_rebuild_from_the_events(seeded, db):
-    kept = _rollups(db)
+def test_rollups_kept_by_each_write_equal_a_rebuild_from_the_events(seeded, db_path):
+    kept = _rollups(db_path)
     assert len(kept[0]) == 9  # one row per document
     assert len(kept[2]) == 5  # one per resume with a first new token (C 1, D 1, E 3)
     seeded.backfill_stats()
-    assert _rollups(db) == kept
+    assert _rollups(db_path) == kept
     for id in "ABCDEGIFH":
         seeded.refresh_stats(id)
-    assert _rollups(db) == kept
+    assert _rollups(db_path) == kept
 
 
-def test_migration_backfills_the_rollups_of_existing_history(seeded, db):
+def test_migration_backfills_the_rollups_of_existing_history(seeded, db_path):
     kpis = metrics.kpis(seeded, RANGE, prices=PRICES)
-    kept = _rollups(db)
+    kept = _rollups(db_path)
     seeded.close()
-    with sqlite3.connect(db) as conn:  # as a database written before m005 looks
+    with sqlite3.connect(db_path) as conn:  # as a database written before m005 looks
         conn.execute("DROP TABLE resume_stats")
         conn.execute("DROP TABLE document_model_usage")
         conn.execute("DROP TABLE document_stats")
         conn.execute("DELETE FROM migrations WHERE name = 'm005_document_stats'")
-    reopened = Store(f"sqlite:///{db}")
+    reopened = Store(f"sqlite:///{db_path}")
     try:
-        assert _rollups(db) == kept
+        assert _rollups(db_path) == kept
         assert metrics.kpis(reopened, RANGE, prices=PRICES) == kpis
     finally:
         reopened.close()

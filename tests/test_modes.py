@@ -18,11 +18,6 @@ from support import reference
 REQUEST = {"company": "Modes Co", "payments": True, "user_content": True}
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'modes.db'}")
-
-
 def run(store, server, mode, **kw):
     settings = Settings(provider="openai", base_url=server.base_url, model=MODEL, read_timeout=2.0, mode=mode, **kw)
     generation = GenerationManager(store).start(parse_request(REQUEST), settings)

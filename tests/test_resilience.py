@@ -23,13 +23,6 @@ from support import reference
 FAST = ResumePolicy(backoff_base=0.01, backoff_cap=0.05)
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'r.db'}")
-    yield s
-    s.close()
-
-
 def settings_for(server, **kw):
     kw.setdefault("read_timeout", 1.0)
     kw.setdefault("model", MODEL)

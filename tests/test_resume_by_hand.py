@@ -17,11 +17,6 @@ from support import reference
 ACME = {"company": "Acme"}
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'hand.db'}")
-
-
 def served(server, **kw):
     return Settings(provider="openai", base_url=server.base_url, model=MODEL, read_timeout=2.0, **kw)
 

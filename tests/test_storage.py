@@ -53,18 +53,6 @@ COMPOSITE = {  # m004: the monitoring queries' indexes
 }
 
 
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "contractgen.db"
-
-
-@pytest.fixture
-def store(db_path):
-    store = Store(f"sqlite:///{db_path}")
-    yield store
-    store.close()
-
-
 def new(store, id, now=100.0, **kw):
     kw = {"doc_type": "tos", "request": {"company": "Acme"}, "provider": "offline", "model": "offline-1", **kw}
     store.create_document(id=id, now=now, **kw)
