@@ -16,8 +16,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, check_base_url
 from .errors import ContractgenError, InputError
+from .sanitize import describe_hidden, hidden_characters, strip_hidden, visible, visible_lines
 from .costs import PriceTable, document_summary, summary_dict
 from .export import FORMATS, export, info_for
 from .faultplan import FaultPlan
@@ -26,7 +27,7 @@ from .generation import Generation, GenerationManager, follow
 from .library import get_library, outline
 from .modes import MODES
 from .request import parse_request
-from .storage import Store
+from .storage import Store, shown_url
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_PROVIDER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -175,9 +176,41 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
             flags[name] = stored[name]
     if flags["fallback_models"] is None and stored.get("fallback_models"):
         flags["fallback_models"] = tuple(stored["fallback_models"])
+    _check_numbers(args)
     settings = Settings.from_env(os.environ, **flags)
     FaultPlan.parse(settings.fault_plan)  # a bad spec is refused before anything starts
+    if settings.provider != "offline":
+        # Refused here, not found out by a network call that would be retried as a fault.
+        source = "--base-url" if args.base_url else "OPENAI_BASE_URL" if os.environ.get("OPENAI_BASE_URL") else "The stored base URL"
+        check_base_url(settings.base_url, source)
     return settings
+
+
+# Numeric flags: (least value, whether the least value itself is allowed, what it counts).
+_NUMBER_FLAGS = {
+    "connect_timeout": (0, False, "seconds"), "read_timeout": (0, False, "seconds"),
+    "first_token_timeout": (0, True, "seconds"), "deadline": (0, True, "seconds"),
+    "rate": (0, True, "tokens per second"), "max_resumes": (0, True, "resumes"), "group_size": (1, True, "sections per call"),
+    "expire_after": (0, True, "hours"), "retention": (0, True, "days"), "limit": (1, True, "drafts"),
+}
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """One sentence per numeric flag out of range (NaN and infinity included), before anything starts."""
+    import math
+
+    problems = []
+    for name, (least, inclusive, unit) in _NUMBER_FLAGS.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        bound = f"{least} or more" if inclusive else f"more than {least}"
+        if not math.isfinite(value) or value < least or (value == least and not inclusive):
+            kind = "a whole number" if isinstance(value, int) else "a finite number"
+            problems.append(f"{flag} must be {kind} of {unit}, {bound}; not {value:g}.")
+    if problems:
+        raise InputError(problems)
 
 
 def _reporter(generation: Generation, total: int, stream):
@@ -187,11 +220,11 @@ def _reporter(generation: Generation, total: int, stream):
     def report(g: Generation) -> None:
         done = g.completed_sections
         for section in done[seen["sections"]:]:
-            print(f"[{section.number}/{total}] {section.title}", file=stream, flush=True)
+            print(f"[{section.number}/{total}] {visible(section.title)}", file=stream, flush=True)
         seen["sections"] = len(done)
         if g.faults_handled > seen["faults"]:
             seen["faults"] = g.faults_handled
-            print(f"fault: {g.last_fault}", file=stream, flush=True)
+            print(f"fault: {visible(g.last_fault)}", file=stream, flush=True)
         if g.resumes > seen["resumes"]:
             seen["resumes"] = g.resumes
             print(f"Resuming generation from where it left off ({len(g.text):,} characters kept)...", file=stream, flush=True)
@@ -213,7 +246,10 @@ def _run(generation: Generation, out: Path | None, quiet: bool) -> int:
               f"Continue with: contractgen resume {generation.id}", file=log)
         return EXIT_INTERRUPTED
     _save(out, text)
-    where = f" in {out}" if out else ""
+    where = f" in {visible(out)}" if out else ""
+    if hidden := hidden_characters(text):
+        print(f"Note: the model wrote {describe_hidden(hidden)}; they are left out of the Markdown written"
+              f"{where or ''} and of every export (the stored draft keeps them).", file=log)
     handled = f" {generation.faults_handled} fault(s) handled." if generation.faults_handled else ""
     if generation.status == "completed":
         if not quiet:
@@ -221,7 +257,7 @@ def _run(generation: Generation, out: Path | None, quiet: bool) -> int:
             tokens = f", {usage.completion_tokens:,} tokens{' (estimated)' if usage.estimated else ''}" if usage else ""
             print(f"Done: {len(text.split()):,} words{tokens}{where}.{handled}", file=log)
         return EXIT_OK
-    print(f"error: {generation.error}", file=log)
+    print(f"error: {visible(generation.error)}", file=log)
     if text:
         print(f"The draft is incomplete; the {len(text):,} characters written so far are saved{where}.", file=log)
     if generation.resumable:
@@ -229,10 +265,64 @@ def _run(generation: Generation, out: Path | None, quiet: bool) -> int:
     return EXIT_PAUSED if generation.status == "interrupted" else EXIT_PROVIDER
 
 
-def _check_out(out: Path | None) -> None:
-    # Fail before generating, not after minutes of streaming.
-    if out is not None and (out.is_dir() or not out.parent.exists()):
-        raise InputError([f"Cannot write {out}: the folder does not exist or it is a folder."])
+def _check_out(out: Path | None, args: argparse.Namespace | None = None) -> None:
+    # Fail before generating, not after minutes of streaming: the file itself must be writable, not
+    # only its folder, and it must not be the database (nothing stored may be overwritten).
+    if out is None:
+        return
+    shown = visible(out)
+    if out.is_dir() or not out.parent.is_dir():
+        raise InputError([f"Cannot write {shown}: the folder does not exist or it is a folder."])
+    db = _database_file(args) if args is not None else None
+    if db is not None and _same_file(out, db):
+        raise InputError([f"Cannot write {shown}: it is the database holding the drafts; choose another --out file."])
+    target = _target(out)
+    try:
+        if target.exists() and not target.is_file():  # /dev/stdout, a pipe: written in place
+            if not os.access(target, os.W_OK):
+                raise PermissionError(13, "Permission denied")
+            return
+        part = target.with_name(target.name + ".part")
+        existed = part.exists()
+        with open(part, "ab"):
+            pass
+        if not existed:
+            part.unlink()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError([f"Cannot write {shown}: creating a file in {visible(target.parent)} fails ({reason}); "
+                          "choose another --out file."]) from None
+
+
+def _target(out: Path) -> Path:
+    """Where the bytes go: through a symbolic link to its file, so the link itself is not replaced
+    (/dev/stdout, whose target is no path, stays as it is and is written in place)."""
+    if out.is_symlink():
+        resolved = out.resolve()
+        if resolved.exists():
+            return resolved
+    return out
+
+
+def _database_file(args: argparse.Namespace) -> Path | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(getattr(args, "db", None) or os.environ.get("CONTRACTGEN_DATABASE_URL") or Store.default_url(os.environ))
+    except (ArgumentError, ValueError):
+        return None
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def _same_file(out: Path, db: Path) -> bool:
+    try:
+        out_path, db_path = out.resolve(), db.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return out_path in {db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm", "-journal"))}
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -242,16 +332,30 @@ def cmd_generate(args: argparse.Namespace) -> int:
     # A field that takes several values (e.g. data_categories) is written comma-separated on the command line.
     multi = {name for step in steps(args.doc) for f in step.fields if f.kind == "multi" for name in [f.name]}
     answers = {k: ([x.strip() for x in v.split(",") if x.strip()] if k in multi else v) for k, v in answers.items()}
-    request = parse_request({"doc_type": args.doc, **answers})
-    settings = _settings(args)
     out = None if args.out == "-" else Path(args.out)
-    _check_out(out)
+    # Every problem at once (answers, flags, output file), each in one sentence, before anything starts.
+    request, settings = _all_problems(lambda: parse_request({"doc_type": args.doc, **answers}), lambda: _settings(args),
+                                      lambda: _check_out(out, args))[:2]
     generation = GenerationManager(_store(args)).start(request, settings)
     if not args.quiet:
         total = len(outline(get_library(request.doc_type), request))
         calls = f"{generation.calls_total} call(s), {settings.mode} mode"
-        print(f"Document {generation.id}: drafting with {generation.label}; {total} sections, {calls}.", file=sys.stderr, flush=True)
+        print(f"Document {generation.id}: drafting with {visible(generation.label)}; {total} sections, {calls}.",
+              file=sys.stderr, flush=True)
     return _run(generation, out, args.quiet)
+
+
+def _all_problems(*checks):
+    """Run every check; their results, or one InputError with the problems of all of them."""
+    results, problems = [], []
+    for check in checks:
+        try:
+            results.append(check())
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return results
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -260,10 +364,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
     if record is None:
         raise InputError([f"No draft with id {args.id}; see `contractgen list`."])
     out = Path(args.out) if args.out else None
-    _check_out(out)
-    generation = manager.resume(args.id, _settings(args, record.settings))
+    settings = _all_problems(lambda: _settings(args, record.settings), lambda: _check_out(out, args))[0]
+    generation = manager.resume(args.id, settings)
     if not args.quiet:
-        print(f"Document {generation.id}: resuming from {len(generation.text):,} characters with {generation.label}.",
+        print(f"Document {generation.id}: resuming from {len(generation.text):,} characters with {visible(generation.label)}.",
               file=sys.stderr, flush=True)
     return _run(generation, out, args.quiet)
 
@@ -273,6 +377,7 @@ def _when(t: float | None) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    _check_numbers(args)
     records = _store(args).list_documents(limit=args.limit, status=args.status)
     if args.json:
         print(json.dumps([{k: getattr(r, k) for k in ("id", "doc_type", "status", "mode", "provider", "model", "created_at",
@@ -283,8 +388,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{'id':<14}{'created (UTC)':<21}{'status':<13}{'type':<6}{'model':<22}{'chars':>8}{'faults':>8}{'resumes':>9}")
     for r in records:
-        print(f"{r.id:<14}{_when(r.created_at):<21}{r.status:<13}{r.doc_type:<6}{r.model[:21]:<22}{r.length:>8,}{r.faults:>8}{r.resumes:>9}")
+        print(visible(f"{r.id:<14}{_when(r.created_at):<21}{r.status:<13}{r.doc_type:<6}{r.model[:21]:<22}{r.length:>8,}{r.faults:>8}{r.resumes:>9}"))
     return EXIT_OK
+
+
+def _hidden_summary(text: str) -> dict | None:
+    """Bidi, invisible and control characters in a stored text (None when it has none): see sanitize.HIDDEN."""
+    found = hidden_characters(text)
+    return {"count": len(found), "kinds": list(dict.fromkeys(f"U+{ord(c):04X}" for c in found))} if found else None
 
 
 def describe_document(store: Store, id: str) -> dict:
@@ -300,6 +411,7 @@ def describe_document(store: Store, id: str) -> dict:
         "provider": record.provider, "model": record.model, "error": record.error,
         "created_at": record.created_at, "updated_at": record.updated_at, "completed_at": record.completed_at,
         "length": record.length, "words": len(record.text.split()), "request": record.request, "settings": record.settings,
+        "hidden_characters": _hidden_summary(record.text),
         "usage": summary_dict(document_summary(store, id, prices)),
         "sections": store.sections(id),
         "faults": [{"kind": f.kind, "message": f.message, "offset": f.offset, "detected_at": f.detected_at} for f in faults],
@@ -314,6 +426,11 @@ def describe_document(store: Store, id: str) -> dict:
     }
 
 
+def _say(line: str = "") -> None:
+    """One line of a report about stored data: what came from outside is shown, never obeyed."""
+    print(visible(line))
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     store = _store(args)
     info = describe_document(store, args.id)
@@ -322,29 +439,33 @@ def cmd_show(args: argparse.Namespace) -> int:
             info["text"] = store.text(args.id)
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return EXIT_OK
-    print(f"Document {info['id']} ({info['doc_type']}, {info['mode']}): {info['status']}")
-    print(f"  model {info['model']} via {info['provider']} · {info['length']:,} characters, {info['words']:,} words")
-    print(f"  created {_when(info['created_at'])} · updated {_when(info['updated_at'])} · completed {_when(info['completed_at'])}")
+    _say(f"Document {info['id']} ({info['doc_type']}, {info['mode']}): {info['status']}")
+    _say(f"  model {info['model']} via {info['provider']} · {info['length']:,} characters, {info['words']:,} words")
+    _say(f"  created {_when(info['created_at'])} · updated {_when(info['updated_at'])} · completed {_when(info['completed_at'])}")
+    if hidden := info["hidden_characters"]:
+        _say(f"  note: the text holds {hidden['count']:,} invisible or control character(s) ({', '.join(hidden['kinds'])}) "
+             "that can hide or reorder what a reader sees; exports and the app leave them out, the stored text keeps them")
     if info["error"]:
-        print(f"  error: {info['error']}")
+        _say(f"  error: {info['error']}")
     u = info["usage"]
     cost = f"${u['cost']:.4f}" + (f" (unpriced: {', '.join(u['unpriced_models'])})" if u["unpriced_models"] else "")
-    print(f"  calls {u['calls']} · tokens in {u['prompt_tokens']:,} / out {u['completion_tokens']:,}"
-          f"{' (estimated)' if u['estimated'] else ''} · estimated cost {cost} · resume overhead {u['resume_overhead_tokens']:,} tokens")
-    print(f"  sections ({len(info['sections'])}): " + "; ".join(f"{s['number']}. {s['title']}" for s in info["sections"]))
-    print(f"  faults ({len(info['faults'])}):")
+    _say(f"  calls {u['calls']} · tokens in {u['prompt_tokens']:,} / out {u['completion_tokens']:,}"
+         f"{' (estimated)' if u['estimated'] else ''} · estimated cost {cost} · resume overhead {u['resume_overhead_tokens']:,} tokens")
+    _say(f"  sections ({len(info['sections'])}): " + "; ".join(f"{s['number']}. {s['title']}" for s in info["sections"]))
+    _say(f"  faults ({len(info['faults'])}):")
     for f in info["faults"]:
-        print(f"    {_when(f['detected_at'])}  {f['kind']:<13} at {f['offset']:>7,} chars  {f['message']}")
-    print(f"  resumes ({len(info['resumes'])}):")
+        _say(f"    {_when(f['detected_at'])}  {f['kind']:<13} at {f['offset']:>7,} chars  {f['message']}")
+    _say(f"  resumes ({len(info['resumes'])}):")
     for r in info["resumes"]:
         took = f"{r['resume_seconds']:.2f} s to first new token" if r["resume_seconds"] is not None else "no new text"
-        print(f"    {_when(r['requested_at'])}  {'automatic' if r['auto'] else 'manual':<10} {took}")
-    print(f"  attempts ({len(info['attempts'])}):")
+        _say(f"    {_when(r['requested_at'])}  {'automatic' if r['auto'] else 'manual':<10} {took}")
+    _say(f"  attempts ({len(info['attempts'])}):")
     for a in info["attempts"]:
-        print(f"    {a['kind']:<16} {a['model']:<22} from {a['start_offset']:>7,} +{a['output_chars']:>7,} chars  {a['outcome'] or 'running'}")
+        _say(f"    {a['kind']:<16} {a['model']:<22} from {a['start_offset']:>7,} +{a['output_chars']:>7,} chars  {a['outcome'] or 'running'}")
     if args.text:
         print()
-        print(store.text(args.id))
+        # As stored, but nothing in it can drive the terminal: control characters shown as escapes.
+        print(visible_lines(store.text(args.id)))
     return EXIT_OK
 
 
@@ -353,14 +474,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if record is None:
         raise InputError([f"No draft with id {args.id}; see `contractgen list`."])
     out = Path(args.out)
-    _check_out(out)
-    out.write_bytes(export(record.text, info_for(record), args.format))
+    _check_out(out, args)
+    data = export(record.text, info_for(record), args.format)
+    _write(out, data)
     note = "" if record.status == "completed" else f" (an incomplete draft: {record.status})"
-    print(f"Wrote {out} ({args.format}, {out.stat().st_size:,} bytes){note}.", file=sys.stderr)
+    print(f"Wrote {visible(out)} ({args.format}, {len(data):,} bytes){note}.", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
+    _check_numbers(args)
     retention = args.retention if args.retention is not None else Settings.from_env(os.environ).retention_days
     expired, deleted = _store(args).cleanup(expire_after=args.expire_after * 3600, retention=retention * 86400)
     print(f"Expired {expired} unfinished draft(s) older than {args.expire_after:g} h; "
@@ -369,19 +492,34 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
 
 def _save(out: Path | None, text: str) -> None:
+    # Like every export: bidi-override, invisible and terminal-control characters a model wrote are left out
+    # (the stored text keeps them; `contractgen show` says so).
+    text = strip_hidden(text)
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     elif text:
-        # Write to a temporary file then rename, so a crash never leaves half a file over a good one.
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        _write(out, text.encode("utf-8"))
+
+
+def _write(out: Path, data: bytes) -> None:
+    target = _target(out)
+    if target.exists() and not target.is_file():  # /dev/stdout, a pipe: nothing to keep, and not ours to replace
+        with open(target, "wb") as stream:
+            stream.write(data)
+        return
+    # Write to a temporary file then rename, so a crash never leaves half a file over a good one.
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(target)
 
 
 def cmd_serve_offline(args: argparse.Namespace) -> int:
     from .server import OfflineServer, parse_repeat, parse_seconds
 
+    if not 0 <= args.port <= 65535:
+        raise InputError([f"--port must be a whole number from 0 to 65535 (0 picks a free port), not {args.port}."])
+    _check_numbers(args)  # --rate
     seed = None
     if args.seed is not None:
         try:
@@ -451,7 +589,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
           f"and {s['manual_resumes']} manual resume(s).")
     if s["backdate_days"]:
         print(f"Their times are backdated by a random 0-{s['backdate_days']:g} days (simulated history).")
-    print("See the figures with: contractgen metrics" + (f" --db {args.db}" if args.db else ""))
+    shown = shown_url(args.db) if args.db else ""
+    print("See the figures with: contractgen metrics" + (f" --db {shown}" if shown else "")
+          + (" (with your password in place of ***)" if shown != (args.db or "") else ""))
     return EXIT_OK
 
 
@@ -465,10 +605,11 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except InputError as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            # Problems repeat what was typed (an id, a field, a server's words): control characters made visible.
+            print(f"error: {visible(problem)}", file=sys.stderr)
         return EXIT_INPUT
     except ContractgenError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(exc)}", file=sys.stderr)
         return EXIT_PROVIDER
 
 

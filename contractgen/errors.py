@@ -19,9 +19,12 @@ class ProviderError(ContractgenError):
     """A provider call failed. `kind` is one of the fault kinds of the product brief."""
 
     def __init__(self, kind: str, message: str, *, retryable: bool, retry_after: float | None = None,
-                 status: int | None = None):
+                 status: int | None = None, reason: str | None = None):
         self.kind = kind
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status  # the HTTP status, when the provider answered with one
+        # "context_length" (the prompt does not fit the model's window) or "empty" (a 200 with an empty
+        # stream, which some servers send for the same reason): the resume shrinks what it sends.
+        self.reason = reason
         super().__init__(message)

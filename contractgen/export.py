@@ -7,8 +7,12 @@
 Generated text can contain anything (a model may write `<script>`,
 `javascript:` links or event handlers), so:
 
-- Markdown is exported exactly as stored (byte-identical when completed; an
-  unfinished draft gets a short italic note appended, never anything before).
+- Markdown is exported as stored (byte-identical when completed; an
+  unfinished draft gets a short italic note appended, never anything before),
+  except for one thing every format shares: bidi-override, zero-width and
+  other invisible or terminal-control characters a model wrote are removed
+  (`sanitize.strip_hidden`), so what a reader sees is what the text says. The
+  stored text keeps them; `contractgen show` says when it has any.
 - HTML is rendered by markdown-it-py with raw HTML off (it shows as text), then
   sanitised by nh3 with an explicit allow-list anyway (defence in depth), and
   the page carries a Content-Security-Policy that forbids every script, so even
@@ -31,6 +35,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from .errors import InputError
+from .sanitize import strip_hidden
 from .structure import parse
 
 FORMATS = {
@@ -98,7 +103,7 @@ def _inline_text(token) -> str:
 
 
 def _title_of(text: str) -> str | None:
-    raw = parse(text).title
+    raw = parse(strip_hidden(text)).title
     return (_plain(raw) or None) if raw else None
 
 
@@ -123,11 +128,11 @@ def info_for(record) -> ExportInfo:
         else:
             label = f"{record.model} via {record.provider}"
     return ExportInfo(
-        document_id=str(record.id),
+        document_id=strip_hidden(str(record.id)),
         title=_title_of(record.text or "") or _doc_type_title(record.doc_type),
         generated_at=float(record.completed_at or record.created_at),
-        method=f"{label}, {record.mode} mode",
-        model=record.model,
+        method=strip_hidden(f"{label}, {record.mode} mode"),
+        model=strip_hidden(str(record.model)),
         status=record.status,
     )
 
@@ -161,7 +166,8 @@ def _open_fence(text: str) -> str | None:
 
 
 def to_markdown(text: str, info: ExportInfo) -> str:
-    """The text as written; an unfinished draft gets an italic note after it (the text stays a prefix)."""
+    """The text as written (hidden characters removed); an unfinished draft gets an italic note after it."""
+    text = strip_hidden(text)
     if info.completed:
         return text
     from .library import escape_md
@@ -204,7 +210,7 @@ def sanitize_html(fragment: str) -> str:
 
 def render_body(text: str) -> str:
     """The document body as sanitised HTML."""
-    return sanitize_html(_MD.render(text))
+    return sanitize_html(_MD.render(strip_hidden(text)))
 
 
 _CSS = """
@@ -320,6 +326,74 @@ def to_html(text: str, info: ExportInfo) -> str:
 """
 
 
+# --- The app's view -------------------------------------------------------------------------------
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")  # the link policy of the HTML export (sanitize_html)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# Where a Markdown renderer may read a link destination: after "(" or "<" or a reference's "]:", then a
+# scheme or an entity (which could spell one). Checked on the raw text, so a link still being written counts.
+_LINKISH = re.compile(r"(?:\(|<|\]:)[ \n]*<?[ \n]*(?:&|([a-zA-Z][a-zA-Z0-9+.\-]*)[ \n]*:)")
+
+
+def _every_link_parser() -> MarkdownIt:
+    md = _markdown()
+    md.validateLink = lambda url: True  # see every destination, javascript: and data: included, to judge it
+    return md
+
+
+_EVERY_LINK = _every_link_parser()
+
+
+def allowed_url(url: str) -> bool:
+    """True for http, https and mailto URLs and for relative ones (what sanitize_html keeps)."""
+    # Browsers ignore tabs, line breaks and leading controls in a URL: "java\tscript:" is javascript:.
+    cleaned = re.sub(r"%0[9aAdD]|[\x00-\x20\x7f]", "", url)
+    match = _SCHEME.match(cleaned)
+    return match is None or match.group(1).lower() in ALLOWED_SCHEMES
+
+
+def _risky_tokens(tokens) -> bool:
+    for token in tokens:
+        if token.type == "image":  # exports show an image as its description; nothing is loaded
+            return True
+        if token.type == "link_open" and not allowed_url(str(token.attrs.get("href") or "")):
+            return True
+        if token.children and _risky_tokens(token.children):
+            return True
+    return False
+
+
+def needs_sanitizing(text: str, partial: bool = True) -> bool:
+    """Whether Markdown `text` has a link or image the HTML export would not keep; with `partial` (text still
+    being written), also whether it may be starting one (a scheme or an entity after "(", "<" or "]:")."""
+    if partial:
+        for match in _LINKISH.finditer(re.sub(r"[\t\r]", "", text)):
+            if match.group(1) is None or match.group(1).lower() not in ALLOWED_SCHEMES:
+                return True
+    return _risky_tokens(_EVERY_LINK.parse(text))
+
+
+def _inline_newlines(html_text: str) -> str:
+    # A blank line would end a raw HTML block in the app's Markdown renderer and turn the rest back into
+    # Markdown: keep code blocks' line breaks as character references instead, and drop blank lines.
+    html_text = re.sub(r"<pre>.*?</pre>", lambda m: m.group(0).replace("\n", "&#10;"), html_text, flags=re.S)
+    # And no bracket left that Markdown could read as the start of a link (defence in depth; same text shown).
+    return re.sub(r"\n\s*\n", "\n", html_text).replace("[", "&#91;").replace("]", "&#93;")
+
+
+def app_view(text: str) -> tuple[str, bool]:
+    """What the app renders for generated Markdown `text`: (body, is_html).
+
+    Hidden characters are removed as in every export. Text whose links are all http, https or mailto (the
+    usual case) stays Markdown; text with any other link (javascript:, data:, ...) or an image, or one being
+    written, is rendered exactly as the HTML export renders it (nh3's allow-list), for st.markdown with
+    unsafe_allow_html=True: the same link policy, and nothing loaded."""
+    text = strip_hidden(text)
+    if not needs_sanitizing(text):
+        return text, False
+    return _inline_newlines(render_body(text)), True
+
+
 # --- DOCX ----------------------------------------------------------------------------------------
 
 # Characters XML 1.0 cannot hold; python-docx refuses them, and a model may emit them.
@@ -421,7 +495,7 @@ def to_docx(text: str, info: ExportInfo) -> bytes:
     run.font.size = Pt(8)
     run.font.color.rgb = grey
 
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(strip_hidden(text))
     lists: list[str] = []  # "bullet" | "ordered", innermost last
     item_marker: list[str | None] = []  # per open list item: the number still to print, or None once printed
     quote = 0

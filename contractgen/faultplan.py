@@ -31,9 +31,13 @@ KINDS: dict[str, tuple[str, str]] = {
     "error_event": ("an in-band {\"error\": ...} event", "malformed"),
     "length": ("finish_reason \"length\"", "length"),
     "401": ("HTTP 401 (fatal)", "fatal"),
+    "empty": ("HTTP 200 with an empty stream (what some servers send for a prompt over their context)", "truncated"),
+    "context": ("HTTP 400 context_length_exceeded", "fatal"),
 }
 # Faults that answer a request before any text: they have no position.
-AT_START = {"429", "503", "500", "401"}
+AT_START = {"429", "503", "500", "401", "empty", "context"}
+# The reason a kind carries (errors.ProviderError.reason): a resume sends less of the text after it.
+REASONS = {"empty": "empty", "context": "context_length"}
 
 
 @dataclass

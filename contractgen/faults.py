@@ -7,9 +7,11 @@ length, fatal. Retryable kinds are resumed; fatal ones get a clear message.
 from __future__ import annotations
 
 import json
+import re
 
 import openai
 
+from .config import redact_urls
 from .errors import ProviderError
 
 MAX_RETRY_AFTER = 120.0  # seconds; a server asking for longer is treated as this
@@ -32,6 +34,17 @@ def retry_after(headers) -> float | None:
     return None
 
 
+_CONTEXT = re.compile(r"context[ _](?:length|window)|maximum context|too many tokens|exceeds? (?:the )?(?:model'?s? )?"
+                      r"(?:context|maximum)|prompt is too long", re.IGNORECASE)
+
+
+def is_context_length(exc: openai.APIStatusError) -> bool:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    err = body.get("error", body) if isinstance(body, dict) else {}
+    code = err.get("code") if isinstance(err, dict) else None
+    return code == "context_length_exceeded" or bool(_CONTEXT.search(_status_message(exc)))
+
+
 def _status_message(exc: openai.APIStatusError) -> str:
     detail = ""
     body = exc.body
@@ -39,7 +52,8 @@ def _status_message(exc: openai.APIStatusError) -> str:
         err = body.get("error", body)
         if isinstance(err, dict):
             detail = str(err.get("message") or "")
-    return detail or str(exc.message)
+    # A server may echo the request URL (and a key in its query string): never keep that.
+    return redact_urls(detail or str(exc.message))
 
 
 def classify(exc: BaseException) -> ProviderError:
@@ -50,8 +64,8 @@ def classify(exc: BaseException) -> ProviderError:
         return ProviderError("timeout", "The provider stopped sending data (read timeout).", retryable=True)
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
-        return ProviderError("connection", f"Could not reach the provider or the connection dropped ({type(cause).__name__}: {cause}).",
-                             retryable=True)
+        return ProviderError("connection", "Could not reach the provider or the connection dropped "
+                                           f"({type(cause).__name__}: {redact_urls(cause)}).", retryable=True)
     if isinstance(exc, openai.RateLimitError):
         return ProviderError("rate_limit", "The provider is rate limiting requests (HTTP 429).", retryable=True,
                              retry_after=retry_after(exc.response.headers))
@@ -65,12 +79,15 @@ def classify(exc: BaseException) -> ProviderError:
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
         return ProviderError("server_error", f"The provider had an internal error (HTTP {exc.status_code}).", retryable=True,
                              retry_after=retry_after(exc.response.headers))
+    if isinstance(exc, openai.APIStatusError) and exc.status_code == 400 and is_context_length(exc):
+        return ProviderError("fatal", f"The prompt is longer than the model's context window (HTTP 400): {_status_message(exc)}",
+                             retryable=False, status=400, reason="context_length")
     if isinstance(exc, openai.APIStatusError):
         return ProviderError("fatal", f"The provider rejected the request (HTTP {exc.status_code}): {_status_message(exc)}",
-                             retryable=False)
+                             retryable=False, status=exc.status_code)
     if isinstance(exc, openai.APIError):
         # In-band {"error": ...} events in the stream arrive as a bare APIError.
-        return ProviderError("malformed", f"The provider reported an error inside the stream: {exc.message}", retryable=True)
+        return ProviderError("malformed", f"The provider reported an error inside the stream: {redact_urls(exc.message)}", retryable=True)
     if isinstance(exc, json.JSONDecodeError):
         return ProviderError("malformed", "The provider sent a malformed chunk that is not valid JSON.", retryable=True)
     raise exc

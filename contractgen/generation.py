@@ -28,9 +28,9 @@ from .request import BaseRequest, parse_request
 from . import modes
 from .library import get_library, outline
 from .resume import (AttemptEnded, AttemptStarted, FaultDetected, Outcome, ResumeDelivered, ResumePolicy,
-                     ResumeScheduled, Target, Text, _add as _add_usage, resilient_events)
+                     ResumeScheduled, SeamJoined, Target, Text, _add as _add_usage, resilient_events)
 from .storage import Store
-from .structure import Section, StructureParser
+from .structure import HeadingShaper, Section, StructureParser, check
 
 TargetFactory = Callable[[Sequence[int] | None, str], list[Target]]  # (sections, text before) -> targets
 _SECTION_HEADING = re.compile(r"^## (\d+)\.? ", re.MULTILINE)
@@ -76,6 +76,8 @@ class Generation:
         self.notice: str | None = None  # transient status line: "Resuming generation..."
         self.last_fault: str | None = None  # "kind: message" of the latest fault
         self.foreign_owner: str | None = None  # set when loaded while another live process writes it
+        self.warnings: list[str] = []  # structure problems and unverified seams of a completed draft
+        self.seams: list[SeamJoined] = []  # how each continuation of this run joined the text
         self.plan: FaultPlan | None = None  # injected faults, shared by every run of this document
         self.fault_spec = fault_spec
         self.mode, self.group_size = mode, group_size
@@ -197,12 +199,23 @@ class Generation:
 
     def _finish(self, outcome: Outcome, clock: Callable[[], float]) -> None:
         self._checkpoint(clock(), force=True)
+        warnings = None
         if outcome.status == "completed":
             with self._lock:
                 self._parser.finish()  # the end of the text completes the last section
+                warnings = check(self._parser.sections, self.outline)
+            unverified = sum(1 for s in self.seams if not s.seam.joined)
+            if unverified:
+                warnings.append(f"{unverified} seam{'s' if unverified > 1 else ''} could not be verified: "
+                                "the text around it may repeat itself (see the seams in `contractgen show`).")
+            self.warnings = warnings
         self._save_sections(clock())
         self.notice = None
-        self._set_status(outcome.status, outcome.message)
+        with self._changed:
+            self.status, self.error = outcome.status, outcome.message
+            self._changed.notify_all()
+        if self._store:
+            self._store.set_status(self.id, outcome.status, error=outcome.message, warnings=warnings)
 
     def _run_call(self, call: modes.Call, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None,
                   manual: bool, clock: Callable[[], float]) -> Outcome:
@@ -212,6 +225,17 @@ class Generation:
         before = text[:self.call_start]
         attempt_id = fault_id = resume_id = None
         fault_at: float | None = None
+        resume_joined = True
+        # The parts modes know which sections a call writes: their headings are written from the outline.
+        wanted = [s for s in self.outline if call.sections and s.number in call.sections]
+        shaper = HeadingShaper(wanted, partial) if wanted else None
+
+        def add(new: str) -> None:
+            if new:
+                self._append(new)
+                self._unsaved += new
+                self._checkpoint(clock())
+
         if manual and self._store:
             last = self._store.faults(self.id)
             resumed = {r.fault_id for r in self._store.resumes(self.id)}
@@ -225,9 +249,16 @@ class Generation:
                                   auto=not manual, clock=clock, rng=random.Random(), base_offset=self.call_start)
         for event in events:
             if isinstance(event, Text):
-                self._append(event.text)
-                self._unsaved += event.text
-                self._checkpoint(clock())
+                add(shaper.feed(event.text) if shaper else event.text)
+            elif isinstance(event, SeamJoined):
+                self.seams.append(event)
+                resume_joined = event.seam.joined
+                if self._store:
+                    seam = event.seam
+                    self._store.record_seam(self.id, attempt_id=attempt_id, resume_id=resume_id, strategy=event.strategy,
+                                            join_kind=seam.join, dropped=seam.dropped, preamble=seam.preamble,
+                                            inserted=seam.inserted, similarity=seam.similarity, offset=event.offset,
+                                            excerpt=seam.excerpt, now=event.at)
             elif isinstance(event, AttemptStarted):
                 self.model = event.model
                 if self._store:
@@ -249,8 +280,8 @@ class Generation:
                                             tokens_estimated=bool(u and u.estimated), now=event.at)
                     if resume_id is not None and event.first_token_at is not None:
                         self._store.resume_delivered(resume_id, first_token_at=event.first_token_at,
-                                                     delivered_chars=event.output_chars)
-                resume_id = None
+                                                     delivered_chars=event.output_chars, joined=resume_joined)
+                resume_id, resume_joined = None, True
             elif isinstance(event, FaultDetected):
                 self.faults_handled += 1
                 self.last_fault = f"{event.kind} at {event.offset:,} characters: {event.message}"
@@ -267,6 +298,8 @@ class Generation:
                     resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=True,
                                                           requested_at=fault_at or event.at, now=event.at)
             elif isinstance(event, Outcome):
+                if shaper:
+                    add(shaper.finish())
                 if event.usage:
                     self.usage = event.usage if self.usage is None else _add_usage(self.usage, event.usage)
                 return event
@@ -308,7 +341,8 @@ def _factory(settings: Settings, request: BaseRequest) -> TargetFactory:
 
 def _policy(settings: Settings) -> ResumePolicy:
     return ResumePolicy(max_resumes=settings.max_resumes, auto_resume=settings.auto_resume,
-                        first_token_timeout=settings.first_token_timeout, attempt_deadline=settings.deadline)
+                        first_token_timeout=settings.first_token_timeout, attempt_deadline=settings.deadline,
+                        resume_tail=settings.resume_tail)
 
 
 def _plan(spec: str | None, written: int = 0) -> FaultPlan | None:
@@ -432,6 +466,7 @@ class GenerationManager:
             if generation.call_start is None and calls_done == 0:
                 generation.call_start = len(self._split_parent(record.parent_id, regenerate)[0])
         generation._sections_saved = len(self.store.sections(generation_id))
+        generation.warnings = list(record.warnings)
         if record.status in LIVE and owner_alive(record.owner) and record.owner != process_owner():
             generation.foreign_owner = record.owner
         with self._lock:

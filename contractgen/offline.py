@@ -13,6 +13,7 @@ from typing import Callable, Iterator, Sequence
 
 from .library import get_library, render
 from .prompts import build_messages
+from .seam import tail_start
 from .request import BaseRequest
 from .stream import Delta, Usage
 from .tokens import estimate_tokens, split_tokens
@@ -70,10 +71,9 @@ class OfflineEngine:
             common += 1
         return full[common:]
 
-    def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
-               before: str = "") -> Iterator[Delta]:
-        rest = self.continuation(request, partial, sections)
-        pieces = split_tokens(rest)
+    def pace(self, text: str) -> Iterator[Delta]:
+        """`text` in token-sized deltas at the engine's rate."""
+        pieces = split_tokens(text)
         if self.rate <= 0:
             # Full speed: larger pieces keep per-delta overhead negligible.
             pieces = ["".join(pieces[i:i + 64]) for i in range(0, len(pieces), 64)]
@@ -86,9 +86,19 @@ class OfflineEngine:
                 if wait > 0:
                     self._sleep(wait)
             yield Delta(text=piece)
+
+    @staticmethod
+    def strategy() -> str:
+        return "prefill"  # the engine continues any partial text in place
+
+    def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
+               before: str = "", tail: int | None = None) -> Iterator[Delta]:
+        rest = self.continuation(request, partial, sections)
+        yield from self.pace(rest)
         yield Delta(finish_reason="stop", usage=Usage(
             # What a model would have been sent, so modes compare honestly on the offline engine too.
-            prompt_tokens=sum(estimate_tokens(m["content"]) for m in build_messages(request, partial, sections, before)),
+            prompt_tokens=sum(estimate_tokens(m["content"]) for m in build_messages(
+                request, partial[tail_start(partial, tail):] if tail else partial, sections, before)),
             completion_tokens=estimate_tokens(rest),
             estimated=True,
         ))

@@ -4,10 +4,11 @@ The form's answers travel as a JSON block inside the user message: a model
 reads it as well as prose, and the offline engine served over HTTP can parse
 it back, so the same prompt drives a real model and the reference engine.
 
-Continuation: the partial text is sent as an assistant message (prefill,
-honoured natively by servers that support it) followed by a user instruction to
-continue exactly from its last character (for servers that do not). Any text
-the model repeats at the seam is removed by the caller.
+Continuation (the instruct strategy, see continuation.py): the end of the
+partial text is sent as an assistant message followed by a user instruction
+that says where the draft stands (section k of N, the open heading) and asks to
+go on from its last character. Models asked this way start a new reply; the
+seam (seam.py) removes what they repeat.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ SYSTEM = (
 )
 
 CONTINUE = (
-    "The connection dropped. Continue the document exactly from the last character of your previous "
-    "message, mid-word if needed. Do not repeat any text that is already written and do not add commentary."
+    "The connection dropped. {stance}Continue the document exactly from the last character of your previous "
+    "message. Do not repeat any text that is already written, do not start the section or the document again, "
+    "and do not add commentary."
 )
+_HEADING = re.compile(r"^(#{2,3}) (\d+(?:\.\d+)?)\.? (.+?)\s*$", re.MULTILINE)
 
 _DETAILS = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
 _SECTIONS = re.compile(r"^Sections to write \(JSON\): (\[[\d, ]*\])$", re.MULTILINE)
@@ -60,11 +63,35 @@ def user_prompt(request: BaseRequest) -> str:
     return "\n".join(lines)
 
 
-def continuation(messages: list[dict[str, str]], partial: str) -> list[dict[str, str]]:
-    """Any conversation, continued from `partial` (unchanged when there is nothing yet)."""
+def stance(partial: str) -> str:
+    """Where a draft stands, for a model that sees only the end of it: the open section and subsection."""
+    section = subsection = None
+    for m in _HEADING.finditer(partial):
+        if len(m.group(1)) == 2:
+            section, subsection = m, None
+        else:
+            subsection = m
+    if section is None:
+        return ""
+    where = f"The draft stops inside section {section.group(2)} (\u201c{section.group(3)}\u201d)"
+    if subsection is not None:
+        where += f", subsection {subsection.group(2)} (\u201c{subsection.group(3)}\u201d)"
+    return where + "; earlier sections are written, later ones are still to come. "
+
+
+def continuation(messages: list[dict[str, str]], partial: str, where: str | None = None) -> list[dict[str, str]]:
+    """Any conversation, continued from `partial` (unchanged when there is nothing yet). `where` says where
+    the whole draft stands when `partial` is only its end (by default: read from `partial`)."""
     if not partial:
         return list(messages)
-    return [*messages, {"role": "assistant", "content": partial}, {"role": "user", "content": CONTINUE}]
+    instruction = CONTINUE.format(stance=stance(partial) if where is None else where)
+    return [*messages, {"role": "assistant", "content": partial}, {"role": "user", "content": instruction}]
+
+
+def base_messages(request: BaseRequest, sections: Sequence[int] | None = None, before: str = "") -> list[dict[str, str]]:
+    """The system and user messages of a call, before any continuation."""
+    prompt = part_prompt(request, sections, before) if sections else user_prompt(request)
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}]
 
 
 def part_prompt(request: BaseRequest, sections: Sequence[int], before: str = "") -> str:
@@ -107,8 +134,7 @@ def part_prompt(request: BaseRequest, sections: Sequence[int], before: str = "")
 
 def build_messages(request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
                    before: str = "") -> list[dict[str, str]]:
-    prompt = part_prompt(request, sections, before) if sections else user_prompt(request)
-    return continuation([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}], partial)
+    return continuation(base_messages(request, sections, before), partial)
 
 
 def parse_messages(messages: list[dict[str, Any]]) -> tuple[BaseRequest, str, list[int] | None]:

@@ -15,10 +15,12 @@ from typing import Iterator, Protocol, Sequence
 import openai
 
 from .config import Settings, safe_url
+from .continuation import PREFILL_EXTRA, PROBE, prefill_messages, render, template_for
 from .errors import ProviderError
 from .faults import classify
 from .offline import OfflineEngine
-from .prompts import build_messages, continuation
+from .prompts import base_messages, build_messages, continuation, stance
+from .seam import tail_start
 from .request import BaseRequest
 from .stream import Delta, Usage
 from .tokens import estimate_tokens
@@ -30,7 +32,20 @@ class Provider(Protocol):
     model: str
 
     def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
-               before: str = "") -> Iterator[Delta]: ...
+               before: str = "", tail: int | None = None) -> Iterator[Delta]: ...
+
+    def strategy(self) -> str: ...
+
+
+WHOLE_DOCUMENT_MAX_TOKENS = 8192  # a whole draft in one call on hosted models; past it "length" continues in place
+SECTION_MAX_TOKENS = 1200  # a section is 300-700 tokens in every library
+
+
+def max_tokens_for(settings: Settings, sections: Sequence[int] | None) -> int:
+    """Every call is bounded: the setting, else a size for what the call writes."""
+    if settings.max_tokens:
+        return settings.max_tokens
+    return WHOLE_DOCUMENT_MAX_TOKENS if not sections else min(WHOLE_DOCUMENT_MAX_TOKENS, SECTION_MAX_TOKENS * len(sections))
 
 
 class OpenAIProvider:
@@ -41,6 +56,9 @@ class OpenAIProvider:
         self.base_url = settings.base_url
         self.first_token_timeout = settings.first_token_timeout
         self.deadline = settings.deadline
+        self.continuation = settings.continuation
+        self.template = settings.chat_template or template_for(self.model)
+        self.max_tokens = settings.max_tokens
         host = safe_url(settings.base_url) or (safe_url(str(client.base_url)) if client else "api.openai.com")
         self.label = f"{self.model} via {host}"
         # A caller's own client is used as given (its timeouts and retries are the caller's choice).
@@ -55,27 +73,50 @@ class OpenAIProvider:
         )
 
     def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
-               before: str = "") -> Iterator[Delta]:
-        return self.stream_messages(build_messages(request, sections=sections, before=before), partial)
+               before: str = "", tail: int | None = None) -> Iterator[Delta]:
+        max_tokens = self.max_tokens or max_tokens_for(Settings(), sections)
+        return self.stream_messages(base_messages(request, sections, before), partial, tail, max_tokens)
 
-    def stream_messages(self, messages: list[dict[str, str]], partial: str = "") -> Iterator[Delta]:
+    def strategy(self) -> str:
+        """The continuation strategy for this server and model (auto: probed once, then cached)."""
+        if self.continuation != "auto":
+            return self.continuation
+        return PROBE.resolve(self._client, self.base_url, self.model, self.template)
+
+    def request(self, messages: list[dict[str, str]], partial: str, tail: int | None, max_tokens: int | None):
+        """(strategy, the streamed response) for a call continuing `partial` (of which only a tail is sent)."""
+        strategy = self.strategy() if partial else None
+        sent = partial[tail_start(partial, tail):] if tail else partial
+        options = {"model": self.model, "stream": True, "stream_options": {"include_usage": True}}
+        if max_tokens:
+            options["max_tokens"] = max_tokens
+        if strategy == "completion":
+            return strategy, self._client.completions.create(prompt=render(messages, self.template) + sent, **options)
+        if strategy == "prefill":
+            return strategy, self._client.chat.completions.create(
+                messages=prefill_messages(messages, sent), extra_body=PREFILL_EXTRA, **options)
+        where = stance(partial) if sent != partial else None
+        return strategy, self._client.chat.completions.create(messages=continuation(messages, sent, where), **options)
+
+    def stream_messages(self, messages: list[dict[str, str]], partial: str = "", tail: int | None = None,
+                        max_tokens: int | None = None) -> Iterator[Delta]:
         watchdog = _Watchdog(self.first_token_timeout, self.deadline)
+        received = False  # any text or finish reason: an empty 200 stream is told apart from a cut one
         try:
-            response = self._client.chat.completions.create(
-                model=self.model,
-                messages=continuation(messages, partial),
-                stream=True,
-                stream_options={"include_usage": True},
-            )
+            strategy, response = self.request(messages, partial, tail, max_tokens)
             with response, watchdog.watch(response):
                 for chunk in response:
                     if chunk.usage is not None:
                         yield Delta(usage=Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens))
                     for choice in chunk.choices or ():
-                        text = choice.delta.content if choice.delta else None
+                        if strategy == "completion":
+                            text = getattr(choice, "text", None)
+                        else:
+                            text = choice.delta.content if choice.delta else None
                         if text:
                             watchdog.first_token()
                         if text or choice.finish_reason:
+                            received = True
                             yield Delta(text=text or "", finish_reason=choice.finish_reason)
         except ProviderError:
             raise
@@ -83,6 +124,9 @@ class OpenAIProvider:
             if watchdog.fired:
                 raise ProviderError("timeout", watchdog.fired, retryable=True) from exc
             raise classify(exc) from exc
+        if not received:
+            raise ProviderError("truncated", "The server answered with an empty stream (no text, no finish reason): "
+                                "often a prompt longer than its context window.", retryable=True, reason="empty")
 
 
 class _Watchdog:
@@ -149,10 +193,16 @@ def make_targets(settings: Settings, request: BaseRequest, sections: Sequence[in
     providers = [make_provider(settings)]
     if settings.provider_name == "openai":
         providers += [OpenAIProvider(settings, model) for model in settings.fallback_models]
-    def prompt_tokens(partial: str) -> int:
-        return sum(estimate_tokens(m["content"]) for m in build_messages(request, partial, sections, before))
+    for p in providers:
+        if isinstance(p, OpenAIProvider):
+            p.max_tokens = max_tokens_for(settings, sections)
 
-    return [Target(p.model, p.name, lambda partial, p=p: p.stream(request, partial, sections, before), prompt_tokens)
+    def prompt_tokens(partial: str) -> int:
+        sent = partial[tail_start(partial, settings.resume_tail):]
+        return sum(estimate_tokens(m["content"]) for m in build_messages(request, sent, sections, before))
+
+    return [Target(p.model, p.name, lambda partial, tail, p=p: p.stream(request, partial, sections, before, tail),
+                   prompt_tokens, p.strategy)
             for p in providers]
 
 

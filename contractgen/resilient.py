@@ -54,17 +54,24 @@ class ResilientStream:
 def resilient_chat(messages: list[dict[str, str]], *, model: str, client: openai.OpenAI | None = None,
                    base_url: str | None = None, api_key: str | None = None, fallback_models: Sequence[str] = (),
                    policy: ResumePolicy = ResumePolicy(), read_timeout: float = 60.0, connect_timeout: float = 10.0,
-                   partial: str = "", inject_faults: str | None = None) -> ResilientStream:
+                   partial: str = "", inject_faults: str | None = None, continuation: str = "auto",
+                   chat_template: str | None = None, max_tokens: int | None = 4096) -> ResilientStream:
     """Stream a chat completion that survives stalls, resets, 429/5xx, cut and malformed streams.
 
     Give an `openai.OpenAI` client, or a base URL (and key; OPENAI_API_KEY is read when none is given).
     `partial` continues text you already have; `inject_faults` takes a fault plan such as "reset@500".
+    `continuation` says how a cut stream is continued (auto, prefill, completion, instruct: see
+    contractgen.continuation); every call is bounded by `max_tokens`.
     """
     settings = Settings(api_key=api_key or os.environ.get("OPENAI_API_KEY"), base_url=base_url, model=model,
-                        read_timeout=read_timeout, connect_timeout=connect_timeout, provider="openai")
+                        read_timeout=read_timeout, connect_timeout=connect_timeout, provider="openai",
+                        continuation=continuation, chat_template=chat_template, max_tokens=max_tokens)
+    if base_url is None and client is not None:
+        settings = settings.with_(base_url=str(client.base_url))  # so "auto" knows which server it probes
     targets = []
     for name in (model, *fallback_models):
         provider = OpenAIProvider(settings, name, client=client)
-        targets.append(Target(name, "openai", lambda text, p=provider: p.stream_messages(messages, text)))
+        targets.append(Target(name, "openai", lambda text, tail, p=provider: p.stream_messages(messages, text, tail, max_tokens),
+                              strategy=provider.strategy))
     plan = FaultPlan.parse(inject_faults) if inject_faults else None
     return ResilientStream(resilient_events(targets, partial=partial, policy=policy, plan=plan))

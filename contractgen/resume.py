@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence, Union
 
 from .errors import ProviderError
-from .faultplan import KINDS, FaultPlan
-from .seam import SeamFilter, resume_point
+from .faultplan import KINDS, REASONS, FaultPlan
+from .seam import Seam, SeamFilter, resume_point
 from .stream import Delta, Usage
 from .tokens import estimate_tokens
 
@@ -36,6 +36,8 @@ class ResumePolicy:
     max_length_continuations: int = 5  # finish_reason "length" continues without counting as a resume
     first_token_timeout: float | None = None  # seconds from request to first text; None: the read timeout decides
     attempt_deadline: float | None = None  # seconds one call may take in all
+    resume_tail: int = 2000  # characters of the text a continuation sends (the outline goes with it)
+    min_tail: int = 250  # a context-length error shrinks the tail to a quarter, never below this
 
 
 def backoff_delay(attempt: int, policy: ResumePolicy, rng: random.Random, retry_after: float | None = None) -> float:
@@ -101,6 +103,16 @@ class ResumeScheduled:
 class ResumeDelivered:
     first_token_at: float
     seam_dropped: int
+    joined: bool = True  # the seam joined (exact or repaired); an unverified seam is not a successful resume
+
+
+@dataclass(frozen=True)
+class SeamJoined:
+    """How a continuation (a resume or a "length" continuation) joined the text: decided once per attempt."""
+    seam: Seam
+    strategy: str
+    offset: int  # document position of the join
+    at: float
 
 
 @dataclass(frozen=True)
@@ -112,19 +124,22 @@ class Outcome:
     usage: Usage | None = None
 
 
-Event = Union[Text, AttemptStarted, AttemptEnded, FaultDetected, ResumeScheduled, ResumeDelivered, Outcome]
+Event = Union[Text, AttemptStarted, AttemptEnded, FaultDetected, ResumeScheduled, ResumeDelivered, SeamJoined, Outcome]
 
 
 @dataclass(frozen=True)
 class Target:
-    """One model to call: `stream(partial)` yields Deltas continuing `partial`."""
+    """One model to call: `stream(partial, tail)` yields Deltas continuing `partial`, of which it sends the
+    last `tail` characters (None: all)."""
 
     model: str
     provider: str
-    stream: Callable[[str], Iterator[Delta]]
+    stream: Callable[[str, int | None], Iterator[Delta]]
     # Tokens of the prompt a call sends for a given partial text: used when a call is cut before
     # the provider reports usage, so its cost is counted from what it really sent.
     prompt_tokens: Callable[[str], int] | None = None
+    # How this target continues a partial text (continuation.py); may probe the server once.
+    strategy: Callable[[], str] = lambda: "prefill"
 
 
 class Cancelled(Exception):
@@ -156,31 +171,43 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
     index, consecutive, resumes, lengths = 0, 0, 0, 0
     faults: list[str] = []
     usage: Usage | None = None
+    tail, shrunk = policy.resume_tail, False  # a context-length fault shrinks the tail once
 
     while True:
         target = targets[index]
-        anchor = resume_point(text) if text else 0
-        seam = SeamFilter(text, text[anchor:]) if text else None
         started = clock()
         yield AttemptStarted(kind, target.model, target.provider, base_offset + len(text), started)
         first_token_at: float | None = None
         out, finish, call_usage = 0, None, None
+        strategy = seam = None
+        anchor = len(text)
+        reported = False
 
         def emit(new: str) -> Iterator[Event]:
-            nonlocal text, out, first_token_at, resuming
+            nonlocal text, out, first_token_at, resuming, reported
+            if seam is not None and seam.decided and not reported:
+                reported = True
+                yield SeamJoined(seam.seam, strategy, base_offset + len(text), clock())
             if not new:
                 return
             if first_token_at is None:
                 first_token_at = clock()
                 if resuming:
-                    yield ResumeDelivered(first_token_at, seam.dropped if seam else 0)
+                    yield ResumeDelivered(first_token_at, seam.dropped if seam else 0, seam.seam.joined if seam else True)
                     resuming = False
             text += new
             out += len(new)
             yield Text(new)
 
         try:
-            deltas = target.stream(text[:anchor])
+            if text:
+                # Inside the try: resolving "auto" may probe the server, which can fail like any call.
+                strategy = target.strategy()
+                # An instruct resume holds back the partial last word (the model writes it again: an
+                # anchor for the seam); in-place strategies send every character.
+                anchor = resume_point(text) if strategy == "instruct" else len(text)
+                seam = SeamFilter(text, text[anchor:])
+            deltas = target.stream(text[:anchor], tail)
             if plan:
                 deltas = inject(deltas, plan, start=base_offset + anchor)
             for delta in deltas:
@@ -220,6 +247,26 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
             yield AttemptEnded("fault", out, first_token_at, finish, call_usage, detected)
             yield FaultDetected(fault.kind, str(fault), fault.retryable, base_offset + len(text), detected)
             faults.append(fault.kind)
+            if fault.reason in ("context_length", "empty") and out == 0:
+                # The prompt may not fit the model's window: send less of the text once, then try the
+                # next model, then say so plainly.
+                if not shrunk:
+                    shrunk = True
+                    if text:
+                        tail = max(policy.min_tail, min(tail, len(text)) // 4)
+                    kind, resuming, resume_is_auto = ("resume" if text else kind), bool(text), True
+                    yield ResumeScheduled(True, 0.0, resumes, clock())
+                    continue
+                if index + 1 < len(targets):
+                    index, consecutive, kind, tail, shrunk = index + 1, 0, "fallback", policy.resume_tail, False
+                    yield ResumeScheduled(True, 0.0, resumes, clock())
+                    resuming = bool(text)
+                    continue
+                yield Outcome("failed", f"The prompt does not fit {target.model}'s context window"
+                              + (f" even with only the last {tail:,} characters of the text" if text else "")
+                              + f" ({fault}). Configure a fallback model with a larger context, or lower "
+                              "--max-tokens / --resume-tail.", faults, resumes, usage)
+                return
             if fault.kind == "length":
                 lengths += 1
                 if lengths > policy.max_length_continuations:
@@ -268,7 +315,7 @@ def inject(deltas: Iterator[Delta], plan: FaultPlan, *, start: int) -> Iterator[
     if at_start:
         kind = KINDS[at_start.kind][1]
         raise ProviderError(kind, f"Injected fault: {KINDS[at_start.kind][0]}.", retryable=kind != "fatal",
-                            retry_after=1.0 if at_start.kind == "429" else None)
+                            retry_after=1.0 if at_start.kind == "429" else None, reason=REASONS.get(at_start.kind))
     position = start
     for delta in deltas:
         fault = plan.next_position(position)

@@ -34,8 +34,10 @@ from typing import Any
 
 from .errors import InputError
 from .faultplan import AT_START, Fault, FaultPlan
+from .mimic import PREFILL, STYLES, continue_from, counting, locate, unrender_chatml
 from .offline import MODEL, OfflineEngine
 from .prompts import parse_messages
+from .stream import Delta, Usage
 from .tokens import estimate_tokens
 
 REPEAT_RANDOM_MAX = 200  # `repeat="random"` repeats 0..200 characters
@@ -125,41 +127,116 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
-        if self.path.rstrip("/") != "/v1/chat/completions":
+        route = self.path.rstrip("/")
+        if route not in ("/v1/chat/completions", "/v1/completions") or (
+                route == "/v1/completions" and not self.server.completions):
             return self._error(404, f"No route {self.path}.", "invalid_request_error")
         if not self._authorised():
             return self._error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
+        self._completion = route == "/v1/completions"
         try:
             body = json.loads(raw or b"{}")
             if body.get("model") != MODEL:
                 return self._error(404, f"The model `{body.get('model')}` does not exist; this server serves `{MODEL}`.",
                                    "invalid_request_error", "model_not_found")
-            request, partial, sections = parse_messages(body.get("messages") or [])
+            if self._completion:  # a raw prompt: the rendered chat with the assistant's turn left open
+                prompt = str(body.get("prompt") or "")
+                messages, open_turn = unrender_chatml(prompt)
+                how = "in_place"
+            else:
+                messages = body.get("messages") or []
+                prompt = "".join(str(m.get("content") or "") for m in messages)
+                how = self._how(messages, body)
+            probe = counting(messages)
+            if probe is None:
+                request, partial, sections = parse_messages(messages)
+                engine = OfflineEngine(rate=self.server.rate)
+                full, offset = engine.document(request, sections), engine.part_offset(request, sections)
+            else:  # the continuation probe: its "document" is a count
+                engine, full, offset = OfflineEngine(rate=self.server.rate), probe, 0
+                partial = next((m.get("content") or "" for m in reversed(messages) if m.get("role") == "assistant"), "")
+            if self._completion:
+                partial = open_turn
         except json.JSONDecodeError:
             return self._error(400, "The request body is not valid JSON.", "invalid_request_error")
         except InputError as exc:
             return self._error(400, str(exc), "invalid_request_error")
-        # A valid request: a fault without a position answers it before any text. That is
-        # 429/503/500/401, or a positioned kind written without one (e.g. `reset`).
-        first = self.server.plan.take_at_start() if self.server.plan is not None else None
+        stream = bool(body.get("stream"))
+        self._prompt_tokens = estimate_tokens(prompt)
+        if self.server.context_chars and len(prompt) > self.server.context_chars:
+            return self._over_context(stream)
+        # A valid document request: a fault without a position answers it before any text. That is
+        # 429/503/500/401/empty/context, or a positioned kind written without one (e.g. `reset`).
+        # The probe is not a document request: the plan leaves it alone.
+        first = self.server.plan.take_at_start() if self.server.plan is not None and probe is None else None
         if first is not None and first.kind in AT_START:
             return self._status_fault(first)
-        stream = bool(body.get("stream"))
         if first is not None and not stream:
             return self._whole_fault(first)
-        engine = OfflineEngine(rate=self.server.rate)
-        deltas = engine.stream(request, partial, sections)
-        repeat = partial[len(partial) - self.server.repeat_count(partial):]
+        pos = locate(full, partial) if partial else 0
+        if how == "new_reply":
+            lead, start = "", 0  # the turn was closed: the model writes its answer again from the top
+        elif how == "instruct":
+            lead, start = continue_from(full, pos, self.server.style, self.server.rng)
+        else:
+            lead, start = "", pos
+        if partial and probe is None:
+            lead += full[start - self.server.repeat_count(full[:start]):start]
+        deltas = self._bounded(engine.pace(full[start:]), body.get("max_tokens") or body.get("max_completion_tokens"),
+                               estimate_tokens(full[start:]))
         if stream:
-            self._prompt_tokens = sum(estimate_tokens(m.get("content") or "") for m in body.get("messages") or [])
             # Fault positions are document positions: a part (chunks, sections modes) starts further in.
-            self._stream(deltas, engine.part_offset(request, sections) + len(partial), repeat,
+            self._stream(deltas, offset + start, lead,
                          include_usage=bool((body.get("stream_options") or {}).get("include_usage")), first=first)
         else:
-            self._whole(deltas, repeat)
+            self._whole(deltas, lead)
+
+    def _how(self, messages: list[dict], body: dict) -> str:
+        """in_place, new_reply (a closed assistant turn) or instruct (continue asked by a user message)."""
+        if not messages:
+            return "in_place"
+        last = messages[-1]
+        if last.get("role") == "assistant":
+            switched = bool(body.get("continue_final_message") or last.get("prefix"))
+            honoured = self.server.prefill == "native" or (self.server.prefill == "switch" and switched)
+            return "in_place" if honoured else "new_reply"
+        if any(m.get("role") == "assistant" for m in messages):
+            return "instruct"
+        return "in_place"
+
+    def _bounded(self, deltas, max_tokens, total: int):
+        """The engine's deltas, ended by finish_reason "length" after `max_tokens` tokens, like a model."""
+        sent = []
+        for delta in deltas:
+            yield delta
+            sent.append(delta.text)
+            if max_tokens and estimate_tokens("".join(sent)) >= int(max_tokens) and len("".join(sent)) < total * 4:
+                yield Delta(finish_reason="length", usage=Usage(self._prompt_tokens, int(max_tokens), estimated=True))
+                return
+        yield Delta(finish_reason="stop", usage=Usage(self._prompt_tokens, estimate_tokens("".join(sent)), estimated=True))
+
+    def _over_context(self, stream: bool) -> None:
+        """A prompt over the server's window: an HTTP 400 (vLLM, OpenAI) or a 200 with an empty stream
+        (llama-cpp-python)."""
+        if self.server.context_style == "empty":
+            self._completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+            if not stream:
+                return self._json(200, {**self._base(), "object": "chat.completion", "choices": [], "usage": None})
+            self._open_stream()
+            self._event("[DONE]")
+            self._chunk(b"")
+            return
+        return self._error(400, f"This model's maximum context length is {self.server.context_chars // 4} tokens; "
+                           "your prompt is longer.", "invalid_request_error", "context_length_exceeded")
 
     def _base(self) -> dict:
         return {"id": self._completion_id, "created": int(time.time()), "model": MODEL}
+
+    def _choice(self, text: str | None = None, finish: str | None = None) -> dict:
+        """One streamed choice, in the shape of the endpoint answering (chat or completions)."""
+        if getattr(self, "_completion", False):
+            return {"index": 0, "text": text or "", "finish_reason": finish}
+        return {"index": 0, "delta": {"content": text} if text is not None else {}, "finish_reason": finish}
 
     def _whole(self, deltas, repeat: str = "") -> None:
         self._completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
@@ -168,9 +245,19 @@ class _Handler(BaseHTTPRequestHandler):
             text.append(d.text)
             finish = d.finish_reason or finish
             usage = d.usage or usage
+        if self._completion:
+            return self._json(200, {**self._base(), "object": "text_completion", "choices": [
+                {"index": 0, "text": "".join(text), "finish_reason": finish}], "usage": _usage(usage)})
         self._json(200, {**self._base(), "object": "chat.completion", "choices": [
             {"index": 0, "message": {"role": "assistant", "content": "".join(text)}, "finish_reason": finish}],
             "usage": _usage(usage)})
+
+    def _open_stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
 
     def _stream(self, deltas, start: int, repeat: str, include_usage: bool, first: Fault | None = None) -> None:
         """Stream the deltas; `start` is the document position of the first new character.
@@ -178,19 +265,16 @@ class _Handler(BaseHTTPRequestHandler):
         `first`, already fired, strikes right after the role chunk.
         """
         self._completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        chunk = {**self._base(), "object": "chat.completion.chunk"}
+        self._open_stream()
+        chunk = {**self._base(), "object": "text_completion" if self._completion else "chat.completion.chunk"}
         self._sent = []  # new text streamed so far (for the usage of a "length" fault)
 
         def text_event(text: str) -> None:
-            self._event({**chunk, "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]})
+            self._event({**chunk, "choices": [self._choice(text)]})
 
         try:
-            self._event({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            if not self._completion:
+                self._event({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
             pos = start
             if first is not None:
                 return self._strike(first, chunk, pos, include_usage)
@@ -227,7 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
                         if self.server.claim(fault):
                             return self._strike(fault, chunk, pos, include_usage)
                         fault = self.server.due(pos)
-                    self._event({**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": d.finish_reason}]})
+                    self._event({**chunk, "choices": [self._choice(finish=d.finish_reason)]})
                 if d.usage and include_usage:
                     self._event({**chunk, "choices": [], "usage": _usage(d.usage)})
             self._event("[DONE]")
@@ -238,6 +322,12 @@ class _Handler(BaseHTTPRequestHandler):
     # -- faults ----------------------------------------------------------------
     def _status_fault(self, fault: Fault) -> None:
         self.server.note(fault, "before any text")
+        if fault.kind in ("empty", "context"):
+            style, self.server.context_style = self.server.context_style, "empty" if fault.kind == "empty" else "400"
+            try:
+                return self._over_context(stream=True)
+            finally:
+                self.server.context_style = style
         if fault.kind == "429":
             seconds = self.server.retry_after
             headers = {"Retry-After": str(math.ceil(seconds)), "retry-after-ms": str(round(seconds * 1000))}
@@ -267,7 +357,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._event(_ERROR_EVENT)
             self._chunk(b"")
         elif kind == "length":
-            self._event({**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]})
+            self._event({**chunk, "choices": [self._choice(finish="length")]})
             if include_usage:
                 completion = estimate_tokens("".join(self._sent))
                 self._event({**chunk, "choices": [], "usage": {
@@ -369,8 +459,18 @@ class OfflineServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, rate: float = 50.0,
                  api_key: str | None = None, verbose: bool = False, plan: FaultPlan | None = None,
                  repeat: int | str | None = None, stall_seconds: float = 30.0, retry_after: float = 1.0,
-                 seed: int | None = None):
+                 seed: int | None = None, prefill: str = "native", completions: bool = True, style: str = "exact",
+                 context_chars: int | None = None, context_style: str = "400"):
         # Validate before binding: a bad option must not leave a socket behind.
+        if prefill not in PREFILL:
+            raise InputError([f"--prefill takes one of: {', '.join(PREFILL)}."])
+        if style not in STYLES and style != "random":
+            raise InputError([f"--continue-style takes one of: {', '.join(STYLES)}, random."])
+        if context_style not in ("400", "empty"):
+            raise InputError(["--context-style takes 400 or empty."])
+        self.prefill, self.completions, self.style = prefill, completions, style
+        # A prompt longer than this many characters is over the model's window (None: no limit).
+        self.context_chars, self.context_style = context_chars, context_style
         self.repeat = parse_repeat(repeat)
         self.stall_seconds = parse_seconds("--stall-seconds", stall_seconds)
         self.retry_after = parse_seconds("--retry-after", retry_after)
@@ -382,6 +482,10 @@ class OfflineServer(ThreadingHTTPServer):
         self.closing = threading.Event()  # set by server_close: stalled responses end
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+
+    @property
+    def rng(self) -> random.Random:
+        return self._rng
 
     @property
     def base_url(self) -> str:

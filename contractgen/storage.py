@@ -15,7 +15,9 @@ documents    id (str pk), doc_type, status (pending|streaming|resuming|
              settings_json (non-secret generation settings), error, parent_id
              (-> documents, SET NULL), created_at, updated_at, completed_at,
              length (characters stored so far), owner ("host:pid" of the
-             process generating it; migration m002).
+             process generating it; migration m002), warnings (JSON list of
+             sentences: structure problems and unverified seams of a draft
+             that completed anyway; m006).
              Indexes: created_at, updated_at, status, mode, model, parent_id.
 checkpoints  id, document_id (-> documents, CASCADE), seq (0..), text (the
              text appended since the previous checkpoint), at. Unique
@@ -46,6 +48,17 @@ resumes      id, document_id (CASCADE), fault_id (SET NULL), attempt_id (the
 sections     id, document_id (CASCADE), number, title, subsections_json
              ([{number, title, text}]), completed_at. Unique (document_id,
              number). Migration m003.
+seams        (m006) one row per continuation that joined kept text (a
+             resume or a "length" continuation): id, document_id (CASCADE),
+             attempt_id (SET NULL), resume_id (SET NULL; NULL for length
+             continuations), strategy (prefill|completion|instruct), join_kind
+             (exact|repeat|restart_sentence|restart_paragraph|restart_section|
+             restart_document|fuzzy|preamble|unverified), dropped (characters
+             of the continuation not kept), preamble (of which commentary),
+             inserted (separator added), similarity, offset (document
+             position of the join), excerpt (text around it, the join marked
+             ⟦⟧), at. A resume is `succeeded` only when its seam joined
+             (anything but unverified). Indexes: document_id, at, join_kind.
 document_stats  (m005) one row per document, kept for the monitoring
              metrics: document_id (pk, CASCADE), the document's created_at,
              status, mode, model, provider, doc_type, completed_at copied, and
@@ -157,6 +170,7 @@ class Document(Base):
     completed_at: Mapped[float | None] = mapped_column(Float)
     length: Mapped[int] = mapped_column(Integer, default=0)
     owner: Mapped[str | None] = mapped_column(String(128))  # "host:pid" of the process generating it (m002)
+    warnings: Mapped[str | None] = mapped_column(Text)  # JSON list (m006)
 
 
 class Checkpoint(Base):
@@ -227,6 +241,24 @@ class SectionRow(Base):
     title: Mapped[str] = mapped_column(Text)
     subsections_json: Mapped[str] = mapped_column(Text)
     completed_at: Mapped[float] = mapped_column(Float)
+
+
+class SeamRow(Base):
+    """How one continuation joined the kept text (m006)."""
+    __tablename__ = "seams"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    resume_id: Mapped[int | None] = mapped_column(ForeignKey("resumes.id", ondelete="SET NULL"))
+    strategy: Mapped[str] = mapped_column(String(16))
+    join_kind: Mapped[str] = mapped_column(String(24), index=True)
+    dropped: Mapped[int] = mapped_column(Integer)
+    preamble: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[str] = mapped_column(String(8))
+    similarity: Mapped[float | None] = mapped_column(Float)
+    offset: Mapped[int] = mapped_column(Integer)
+    excerpt: Mapped[str] = mapped_column(Text)
+    at: Mapped[float] = mapped_column(Float, index=True)
 
 
 # Covering indexes that walk a statistic in order (a percentile is LIMIT 1 OFFSET k on them) with the filter
@@ -316,6 +348,7 @@ class ResumeStats(Base):
 # blank database still goes m001 -> m002 exactly like an old one does.
 
 MIGRATIONS = []
+_MIGRATION_LOCK = 0x636F6E7472616374  # PostgreSQL advisory lock key serializing migrations ("contract")
 _migrations = Table("migrations", MetaData(), Column("name", String(255), primary_key=True),
                     Column("applied_at", Float, nullable=False))
 
@@ -449,6 +482,27 @@ def m005_document_stats(conn) -> None:
     backfill_stats(conn)
 
 
+@migration
+def m006_seams(conn) -> None:
+    md = MetaData()
+    Table("documents", md, Column("id", String(32), primary_key=True))  # for the foreign keys only; exist already
+    Table("attempts", md, Column("id", Integer, primary_key=True))
+    Table("resumes", md, Column("id", Integer, primary_key=True))
+    seams = Table("seams", md, Column("id", Integer, primary_key=True),
+                  Column("document_id", String(32), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+                  Column("attempt_id", Integer, ForeignKey("attempts.id", ondelete="SET NULL")),
+                  Column("resume_id", Integer, ForeignKey("resumes.id", ondelete="SET NULL")),
+                  Column("strategy", String(16), nullable=False), Column("join_kind", String(24), nullable=False),
+                  Column("dropped", Integer, nullable=False), Column("preamble", Integer, nullable=False),
+                  Column("inserted", String(8), nullable=False), Column("similarity", Float),
+                  Column("offset", Integer, nullable=False), Column("excerpt", Text, nullable=False),
+                  Column("at", Float, nullable=False),
+                  Index("ix_seams_document_id", "document_id"), Index("ix_seams_join_kind", "join_kind"),
+                  Index("ix_seams_at", "at"))
+    md.create_all(conn, tables=[seams])
+    conn.execute(sql_text("ALTER TABLE documents ADD COLUMN warnings TEXT"))
+
+
 # The rollups' definitions, in SQL (SQLite and PostgreSQL). A per-attempt view of the token
 # estimates, exactly as costs.summarize and the metrics define them: completion tokens when
 # stored, else ceil(output_chars / 4); prompt tokens when stored, else those of the nearest
@@ -573,6 +627,7 @@ class DocumentRecord:
     completed_at: float | None
     length: int
     owner: str | None
+    warnings: list[str]
     text: str
     faults: int
     resumes: int
@@ -610,6 +665,23 @@ class FaultRecord:
 
 
 @dataclass(frozen=True)
+class SeamRecord:
+    id: int
+    document_id: str
+    attempt_id: int | None
+    resume_id: int | None
+    strategy: str
+    join_kind: str
+    dropped: int
+    preamble: int
+    inserted: str
+    similarity: float | None
+    offset: int
+    excerpt: str
+    at: float
+
+
+@dataclass(frozen=True)
 class ResumeRecord:
     id: int
     document_id: str
@@ -636,6 +708,22 @@ def _make_parent(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
 
 
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed or put in a message: the password and password-like query parameters
+    masked (postgresql+psycopg://user:***@host/db). An unparseable one goes through config.safe_url, and is
+    replaced as a whole if user info might remain in it."""
+    from .config import INVALID_URL, _secret_name, safe_url
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        shown = safe_url(url)
+        return INVALID_URL if shown is None or "@" in shown else shown
+    secret = {name: "***" for name in parsed.query if _secret_name(name)}
+    shown = (parsed.update_query_dict(secret) if secret else parsed).render_as_string(hide_password=True)
+    return shown.replace("%2A%2A%2A", "***")
+
+
 def _now(now: float | None) -> float:
     return time.time() if now is None else now
 
@@ -647,10 +735,13 @@ _resume_count = select(func.count(Resume.id)).where(Resume.document_id == Docume
 
 class Store:
     def __init__(self, url: str):
-        where = url
+        where, password = shown_url(url), None  # never the password: `where` goes into error messages
         try:
-            parsed = make_url(url)
-            where = parsed.render_as_string(hide_password=True)
+            try:
+                parsed = make_url(url)
+            except ValueError as exc:  # e.g. a port that is not a number
+                raise ArgumentError(f"Could not parse SQLAlchemy URL ({exc})") from exc
+            password = parsed.password
             options: dict = {}
             if parsed.get_backend_name() == "sqlite":
                 database = parsed.database or ""
@@ -660,6 +751,10 @@ class Store:
                 options["connect_args"] = {"check_same_thread": False}
                 if database in ("", ":memory:"):
                     options["poolclass"] = StaticPool  # one shared connection, or each thread sees its own empty DB
+            else:
+                # A server database: test each pooled connection before use, so that one dropped by a server
+                # restart or an idle timeout is replaced instead of failing the next write.
+                options["pool_pre_ping"] = True
             self._engine = create_engine(parsed, **options)
             if parsed.get_backend_name() == "sqlite":
                 self._sqlite_hooks(self._engine)
@@ -672,7 +767,9 @@ class Store:
         except (OperationalError, ArgumentError, OSError, ImportError) as exc:
             if hasattr(self, "_engine"):
                 self._engine.dispose()
-            reason = exc.orig if isinstance(exc, DBAPIError) else exc
+            reason = str(exc.orig if isinstance(exc, DBAPIError) else exc)
+            if password and len(password) >= 3:  # belt and braces: a driver message quoting its connection string
+                reason = reason.replace(str(password), "***")
             raise InputError([f"Cannot open the database at {where}: {reason}. "
                               "Set CONTRACTGEN_DATABASE_URL or --db to a writable location."]) from exc
 
@@ -681,6 +778,9 @@ class Store:
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (SQLAlchemy's documented recipe)
+            # Unicode case folding for the history search (SQLite's lower() and LIKE fold ASCII only).
+            dbapi_conn.create_function("casefold", 1, lambda s: s.casefold() if isinstance(s, str) else s,
+                                       deterministic=True)
             cursor = dbapi_conn.cursor()
             for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000"):
                 cursor.execute(f"PRAGMA {pragma}")
@@ -691,8 +791,13 @@ class Store:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("contractgen_write") else "BEGIN")
 
     def _migrate(self) -> None:
-        # One write transaction: two processes starting at once apply each migration once.
+        # One write transaction, serialized: two processes starting at once apply each migration once. SQLite:
+        # BEGIN IMMEDIATE (the writer) takes the write lock first. PostgreSQL: a transaction-scoped advisory lock
+        # before anything is read, else both see no `migrations` table and both create it (UniqueViolation on
+        # pg_type); DDL is transactional there, so the second process then sees every migration applied.
         with self._writer.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             _migrations.create(conn, checkfirst=True)
             done = set(conn.scalars(select(_migrations.c.name)))
             for step in MIGRATIONS:
@@ -737,11 +842,15 @@ class Store:
         if s.execute(update(Document).where(Document.id == id).values(updated_at=now, **values)).rowcount != 1:
             raise KeyError(f"No document {id!r}.")
 
-    def set_status(self, id: str, status: str, *, error: str | None = None, now: float | None = None) -> None:
-        """`error` replaces the current one (None clears it); the history lives in `faults`."""
+    def set_status(self, id: str, status: str, *, error: str | None = None, warnings: list[str] | None = None,
+                   now: float | None = None) -> None:
+        """`error` replaces the current one (None clears it); the history lives in `faults`. `warnings`
+        (when given) replaces the draft's warnings."""
         _check(status, STATUSES, "status")
         now = _now(now)
         values = {"status": status, "error": error}
+        if warnings is not None:
+            values["warnings"] = json.dumps(warnings, ensure_ascii=False) if warnings else None
         if status == "completed":
             values["completed_at"] = now
         with self._session(write=True) as s, s.begin():
@@ -780,16 +889,22 @@ class Store:
             query = query.where(Document.doc_type == doc_type)
         if mode is not None:
             query = query.where(Document.mode == mode)
-        if search:
+        if search:  # case-insensitive on every engine, accented letters included ("CAFÉ" finds "Café")
             pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(Document.id.like(pattern, escape="\\") | Document.request_json.like(pattern, escape="\\"))
+            if self._engine.dialect.name == "sqlite":  # its LIKE and lower() fold ASCII letters only
+                def match(column):
+                    return func.casefold(column).like(func.casefold(pattern), escape="\\")
+            else:
+                def match(column):
+                    return column.ilike(pattern, escape="\\")
+            query = query.where(match(Document.id) | match(Document.request_json))
         with self._session() as s, s.begin():
             return [self._document(*row, text="") for row in s.execute(query.limit(limit))]
 
     @staticmethod
     def _document(doc: Document, faults: int, resumes: int, *, text: str) -> DocumentRecord:
         return _record(DocumentRecord, doc, request=json.loads(doc.request_json), settings=json.loads(doc.settings_json),
-                       text=text, faults=faults, resumes=resumes)
+                       text=text, faults=faults, resumes=resumes, warnings=json.loads(doc.warnings or "[]"))
 
     # --- attempts, faults, resumes ---
 
@@ -844,13 +959,30 @@ class Store:
             _refresh_stats(s.connection(), document_id)
             return resume.id
 
-    def resume_delivered(self, resume_id: int, *, first_token_at: float, delivered_chars: int) -> None:
+    def resume_delivered(self, resume_id: int, *, first_token_at: float, delivered_chars: int,
+                         joined: bool = True) -> None:
+        """A resume delivered new text; it succeeded only if its seam joined (see `record_seam`)."""
         with self._session(write=True) as s, s.begin():
             s.execute(update(Resume).where(Resume.id == resume_id).values(
-                first_token_at=first_token_at, delivered_chars=delivered_chars, succeeded=delivered_chars > 0))
+                first_token_at=first_token_at, delivered_chars=delivered_chars,
+                succeeded=delivered_chars > 0 and joined))
             document_id = s.scalar(select(Resume.document_id).where(Resume.id == resume_id))
             if document_id is not None:
                 _refresh_stats(s.connection(), document_id)
+
+    def record_seam(self, document_id: str, *, attempt_id: int | None, resume_id: int | None, strategy: str,
+                    join_kind: str, dropped: int, preamble: int = 0, inserted: str = "", similarity: float | None = None,
+                    offset: int, excerpt: str = "", now: float | None = None) -> int:
+        with self._session(write=True) as s, s.begin():
+            row = SeamRow(document_id=document_id, attempt_id=attempt_id, resume_id=resume_id, strategy=strategy,
+                          join_kind=join_kind, dropped=dropped, preamble=preamble, inserted=inserted, similarity=similarity,
+                          offset=offset, excerpt=excerpt, at=_now(now))
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def seams(self, document_id: str) -> list[SeamRecord]:
+        return self._rows(SeamRow, SeamRecord, document_id)
 
     def attempts(self, document_id: str) -> list[AttemptRecord]:
         return self._rows(Attempt, AttemptRecord, document_id)

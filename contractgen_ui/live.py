@@ -1,12 +1,65 @@
 """A generation shown live: status line, progress, sections list, the draft, resume and download."""
 
+import re
+
 import streamlit as st
 
 from contractgen.errors import ContractgenError
-from contractgen.export import FORMATS, export, filename, info_for
+from contractgen.export import FORMATS, app_view, export, filename, info_for, needs_sanitizing
 from contractgen.generation import Generation, manager
 from contractgen.pacing import ParagraphStreams, settled
 from contractgen.progress import progress
+from contractgen.sanitize import strip_hidden, visible
+
+
+def render(target, text: str, partial: bool = False) -> None:
+    """Generated Markdown into `target` (st or a placeholder) with the HTML export's link policy (app_view).
+
+    `partial`: a paragraph still being written; Streamlit then completes unclosed markup (like write_stream)."""
+    body, is_html = app_view(text)
+    if is_html:
+        target.markdown(body, unsafe_allow_html=True)
+        return
+    write = getattr(target, "_markdown", None) if partial else None
+    try:
+        if write is not None:
+            write(body, unterminated_parsing=True)
+            return
+    except TypeError:  # another Streamlit version: the plain call below is as good, without the completion
+        pass
+    target.markdown(body)
+
+
+def stream(pieces) -> None:
+    """One paragraph as it is written (st.write_stream's typewriter effect), each update through `render`."""
+    slot, written = None, ""
+    for piece in pieces:
+        if not piece:
+            continue
+        first = slot is None
+        if first:
+            slot = st.empty()
+        written += piece
+        render(slot, written, partial=not first)
+    if slot is not None:
+        render(slot, written)
+
+
+def plain_label(title: str) -> str:
+    """A model-written title for a widget label (which renders Markdown links and images): as written,
+    unless it holds a link or image the export would drop; then its plain text, escaped."""
+    from contractgen.export import _plain
+    from contractgen.library import escape_md
+
+    title = strip_hidden(title)
+    return escape_md(_plain(title)) if needs_sanitizing(title, partial=False) else title
+
+
+def message(text: str) -> str:
+    """A message with outside text in it (a server's error, an id) for st.error and friends: control
+    characters made visible and, if it holds a link or image the export would drop, no link syntax left."""
+    text = visible(text)
+    return re.sub(r"([\[\]<>])", r"\\\1", text) if needs_sanitizing(text, partial=False) else text
 
 
 def status_text(generation: Generation) -> tuple[str, str]:
@@ -53,15 +106,15 @@ def show(generation: Generation, settings) -> None:
         line = status_text(generation)
         if force or line != shown["status"]:
             shown["status"] = line
-            box, message = line
-            getattr(status, box)(message)
+            box, text = line
+            getattr(status, box)(message(text))
         completed = generation.completed_sections
         if force or len(completed) != shown["done"]:
             shown["done"] = len(completed)
             # Append-only: each finished section is sent to the browser once, never re-rendered.
             for section in completed[shown["sections"]:]:
-                with toc.expander(f"{section.number}. {section.title}", icon=":material/check_circle:"):
-                    st.markdown("\n".join(f"- {s.number} {s.title}" for s in section.subsections) or "_No subsections._")
+                with toc.expander(f"{section.number}. {plain_label(section.title)}", icon=":material/check_circle:"):
+                    render(st, "\n".join(f"- {s.number} {s.title}" for s in section.subsections) or "_No subsections._")
             shown["sections"] = len(completed)
             p = progress(generation)
             rest = [f"{n}. {title}" for n, title, ok in p.lines if not ok]
@@ -73,9 +126,9 @@ def show(generation: Generation, settings) -> None:
         text = generation.text
         start = len(text) if generation.done and not generation.running else settled(text)
         if start:
-            st.markdown(text[:start])
+            render(st, text[:start])
         for paragraph in ParagraphStreams(generation.read, start=start, on_tick=refresh):
-            st.write_stream(paragraph)
+            stream(paragraph)
     generation.join(timeout=2)  # the status is final; let the worker return so "resumable" is settled
     refresh()
     actions(generation, settings)
@@ -88,7 +141,7 @@ def actions(generation: Generation, settings) -> None:
             try:
                 manager().resume(generation.id, settings)
             except ContractgenError as exc:
-                st.error(str(exc))
+                st.error(message(str(exc)))
             else:
                 st.rerun()
     record = manager().store.get(generation.id) if manager().store else None

@@ -4,13 +4,19 @@ import os
 
 import streamlit as st
 
-from contractgen.config import Settings
+from contractgen.config import Settings, check_base_url
+from contractgen.errors import InputError
 from contractgen.faultplan import AT_START, KINDS
 
 
 def settings_sidebar() -> Settings:
     secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
-    defaults = Settings.from_env(os.environ, secrets)
+    try:
+        defaults = Settings.from_env(os.environ, secrets)
+    except InputError as exc:  # e.g. CONTRACTGEN_RATE=nan: named, not a traceback
+        st.error("The configuration (environment or .streamlit/secrets.toml) has a problem: " + " ".join(exc.problems))
+        st.stop()
+    problem = None
     with st.sidebar:
         st.subheader("Provider")
         choice = st.radio("Engine", ["offline", "openai"], key="engine", index=0 if defaults.provider_name == "offline" else 1,
@@ -31,13 +37,28 @@ def settings_sidebar() -> Settings:
             settings = defaults.with_(provider="openai", base_url=base_url or None, model=model, api_key=key or defaults.api_key,
                                       read_timeout=read_timeout,
                                       fallback_models=tuple(m.strip() for m in fallbacks.split(",") if m.strip()))
+            problem = _url_problem(base_url)
+            if problem:
+                st.error(problem)
         st.subheader("Resume")
         auto = st.toggle("Resume automatically", defaults.auto_resume, help="Off: a Resume button appears after a fault.",
                          key="auto_resume")
         max_resumes = st.number_input("Resumes per run", 0, 20, defaults.max_resumes, key="max_resumes")
         settings = settings.with_(auto_resume=auto, max_resumes=int(max_resumes),
                                   fault_plan=_fault_panel(defaults.fault_plan) or defaults.fault_plan)
+    if problem:  # nothing may start with it: the page stops here, saying what to change
+        st.error(f"{problem} Change it in the sidebar (Provider) to continue.")
+        st.stop()
     return settings
+
+
+def _url_problem(base_url: str) -> str | None:
+    """The sentence refusing a base URL the HTTP client cannot use (checked before anything starts), or None."""
+    try:
+        check_base_url(base_url.strip() or None, "Base URL")
+    except InputError as exc:
+        return exc.problems[0]
+    return None
 
 
 def _fault_panel(configured: str) -> str:

@@ -29,9 +29,9 @@ if submitted:
     try:
         generation = manager().start(parse_request(answers), settings.with_(mode=mode))
     except InputError as exc:
-        st.error("Please correct the form:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("Please correct the form:\n\n" + "\n".join(f"- {live.message(p)}" for p in exc.problems))
     except ContractgenError as exc:
-        st.error(str(exc))
+        st.error(live.message(str(exc)))
     else:
         st.query_params["doc"] = generation.id
         st.rerun()  # redraw with the form folded away and the draft in view
@@ -39,6 +39,7 @@ if submitted:
 if doc_id:
     generation = manager().get(doc_id)
     if generation is None:
-        st.warning(f"Draft {doc_id} is not known to this server. Fill the form to start a new one.")
+        # The id comes from the URL: shown, never rendered as a link or obeyed as a control character.
+        st.warning(live.message(f"Draft {doc_id} is not known to this server. Fill the form to start a new one."))
     else:
         live.show(generation, settings)

@@ -8,6 +8,7 @@ from contractgen.export import FORMATS, export, filename, info_for
 from contractgen.forms import DOC_TYPES
 from contractgen.generation import STATUSES, manager
 from contractgen.modes import MODES
+from contractgen_ui.live import message
 from contractgen_ui.provider import settings_sidebar
 
 settings = settings_sidebar()
@@ -30,8 +31,8 @@ chosen = st.selectbox("Draft", list(labels), key="chosen", format_func=labels.ge
 generation = manager().get(chosen)
 record = store.get(chosen)
 st.subheader(title_of(record))
-st.caption(f"{record.status} · {record.mode} mode · {record.model} · {record.faults} fault(s) handled · "
-           f"created {when(record.created_at)}" + (f" · error: {record.error}" if record.error else ""))
+st.caption(message(f"{record.status} · {record.mode} mode · {record.model} · {record.faults} fault(s) handled · "
+                   f"created {when(record.created_at)}" + (f" · error: {record.error}" if record.error else "")))
 
 versions = store.family(chosen)
 if len(versions) > 1:
@@ -53,7 +54,7 @@ try:
             new = manager().new_version(chosen, settings, regenerate=number)
             st.switch_page("pages/generate.py", query_params={"doc": new.id})
 except ContractgenError as exc:
-    st.error(str(exc))
+    st.error(message(str(exc)))
 
 info = info_for(record)
 for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):

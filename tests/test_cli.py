@@ -68,10 +68,10 @@ def test_every_command_is_documented_in_the_readme():
         assert f"contractgen {command}" in readme, command
 
 
-def test_mode_flag_and_show_json_report_calls_tokens_cost_and_sections(tmp_path, capsys):
+def test_mode_flag_and_show_json_report_calls_tokens_cost_and_sections(tmp_path, database_url, capsys):
     import json
 
-    db = f"sqlite:///{tmp_path / 'm.db'}"
+    db = database_url
     out = tmp_path / "s.md"
     assert main(["generate", "--company", "Acme", "--mode", "sections", "--rate", "0", "--db", db, "--out", str(out), "--quiet"]) == EXIT_OK
     capsys.readouterr()
@@ -95,10 +95,10 @@ def test_unknown_mode_is_refused(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_other_document_types_and_exports(tmp_path, capsys):
+def test_other_document_types_and_exports(tmp_path, database_url, capsys):
     import docx
 
-    db = f"sqlite:///{tmp_path / 'x.db'}"
+    db = database_url
     out = tmp_path / "p.md"
     assert main(["generate", "--doc", "privacy", "--company", "Acme", "--field", "ccpa=yes",
                  "--field", "data_categories=identity,usage", "--rate", "0", "--db", db, "--out", str(out), "--quiet"]) == EXIT_OK

@@ -353,8 +353,8 @@ def test_filename_is_a_safe_slug_with_the_id():
     assert filename(info(title="\u6761\u6b3e", document_id=""), "md") == "document.md"
 
 
-def test_info_for_a_stored_document(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'export.db'}")
+def test_info_for_a_stored_document(database_url):
+    store = Store(database_url)
     try:
         label = "gpt-4o-mini via api.openai.com"
         store.create_document(id="d1", doc_type="tos", request={"company": "Acme"}, provider="openai",

@@ -22,7 +22,7 @@ import json
 import sqlite3
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from contractgen import cli, metrics
 from contractgen.costs import PriceTable
@@ -409,9 +409,9 @@ def test_queries_use_indexes_not_table_scans(seeded, db_path):
             "ix_resumes_requested_at"} <= used
 
 
-def test_cli_metrics_json_equals_kpis(seeded, db_path, capsys, monkeypatch):
+def test_cli_metrics_json_equals_kpis(seeded, database_url, capsys, monkeypatch):
     monkeypatch.delenv("CONTRACTGEN_PRICES", raising=False)
-    url = f"sqlite:///{db_path}"
+    url = database_url
     assert cli.main(["metrics", "--json", "--db", url, "--since", "2023-11-14", "--until", "2023-11-15"]) == 0
     printed = json.loads(capsys.readouterr().out)
     # --until is inclusive: [2023-11-14 00:00, 2023-11-16 00:00) UTC = RANGE.
@@ -422,8 +422,8 @@ def test_cli_metrics_json_equals_kpis(seeded, db_path, capsys, monkeypatch):
     assert json.loads(capsys.readouterr().out)["documents"] == 6
 
 
-def test_cli_metrics_table_and_bad_dates(seeded, db_path, capsys):
-    url = f"sqlite:///{db_path}"
+def test_cli_metrics_table_and_bad_dates(seeded, database_url, capsys):
+    url = database_url
     assert cli.main(["metrics", "--db", url, "--since", "2023-11-14", "--until", "2023-11-15"]) == 0
     out = capsys.readouterr().out
     assert "Documents                 7" in out
@@ -439,36 +439,36 @@ def test_cli_metrics_table_and_bad_dates(seeded, db_path, capsys):
 
 # --- the per-document rollups (document_stats, document_model_usage; migration m005) -------------------
 
-def _rollups(db_path):
-    with sqlite3.connect(db_path) as conn:
-        return (conn.execute("SELECT * FROM document_stats ORDER BY document_id").fetchall(),
-                conn.execute("SELECT * FROM document_model_usage ORDER BY document_id, model").fetchall(),
-                conn.execute("SELECT * FROM resume_stats ORDER BY resume_id").fetchall())
+def _rollups(store):
+    with store._engine.connect() as conn:
+        return tuple([tuple(row) for row in conn.execute(text(query))]
+                     for query in ("SELECT * FROM document_stats ORDER BY document_id",
+                                   "SELECT * FROM document_model_usage ORDER BY document_id, model",
+                                   "SELECT * FROM resume_stats ORDER BY resume_id"))
 
 
-def test_rollups_kept_by_each_write_equal_a_rebuild_from_the_events(seeded, db_path):
-    kept = _rollups(db_path)
+def test_rollups_kept_by_each_write_equal_a_rebuild_from_the_events(seeded):
+    kept = _rollups(seeded)
     assert len(kept[0]) == 9  # one row per document
     assert len(kept[2]) == 5  # one per resume with a first new token (C 1, D 1, E 3)
     seeded.backfill_stats()
-    assert _rollups(db_path) == kept
+    assert _rollups(seeded) == kept
     for id in "ABCDEGIFH":
         seeded.refresh_stats(id)
-    assert _rollups(db_path) == kept
+    assert _rollups(seeded) == kept
 
 
-def test_migration_backfills_the_rollups_of_existing_history(seeded, db_path):
+def test_migration_backfills_the_rollups_of_existing_history(seeded, database_url):
     kpis = metrics.kpis(seeded, RANGE, prices=PRICES)
-    kept = _rollups(db_path)
+    kept = _rollups(seeded)
+    with seeded._writer.begin() as conn:  # as a database written before m005 looks
+        for statement in ("DROP TABLE resume_stats", "DROP TABLE document_model_usage", "DROP TABLE document_stats",
+                          "DELETE FROM migrations WHERE name = 'm005_document_stats'"):
+            conn.execute(text(statement))
     seeded.close()
-    with sqlite3.connect(db_path) as conn:  # as a database written before m005 looks
-        conn.execute("DROP TABLE resume_stats")
-        conn.execute("DROP TABLE document_model_usage")
-        conn.execute("DROP TABLE document_stats")
-        conn.execute("DELETE FROM migrations WHERE name = 'm005_document_stats'")
-    reopened = Store(f"sqlite:///{db_path}")
+    reopened = Store(database_url)
     try:
-        assert _rollups(db_path) == kept
+        assert _rollups(reopened) == kept
         assert metrics.kpis(reopened, RANGE, prices=PRICES) == kpis
     finally:
         reopened.close()

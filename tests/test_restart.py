@@ -22,8 +22,8 @@ def cli(*args, **kw):
     return subprocess.run([sys.executable, "-m", "contractgen", *args], capture_output=True, text=True, cwd=ROOT, timeout=120, **kw)
 
 
-def test_kill_9_then_resume_completes_the_same_document(tmp_path):
-    db = f"sqlite:///{tmp_path / 'k.db'}"
+def test_kill_9_then_resume_completes_the_same_document(tmp_path, database_url):
+    db = database_url
     proc = subprocess.Popen([sys.executable, "-m", "contractgen", "generate", "--company", "Acme", "--rate", "400",
                              "--db", db, "--out", str(tmp_path / "never.md")],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT)
@@ -54,8 +54,8 @@ def test_kill_9_then_resume_completes_the_same_document(tmp_path):
     assert '"status": "completed"' in shown.stdout and '"auto": false' in shown.stdout
 
 
-def test_restart_marks_live_documents_of_a_dead_process_interrupted(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+def test_restart_marks_live_documents_of_a_dead_process_interrupted(database_url):
+    store = Store(database_url)
     store.create_document(id="orphan", doc_type="tos", request={"company": "Acme"}, provider="offline",
                           model="contractgen-offline", status="streaming")
     store.claim("orphan", "this-host-does-not-exist:1")  # another host: assumed alive, left alone
@@ -67,8 +67,8 @@ def test_restart_marks_live_documents_of_a_dead_process_interrupted(tmp_path):
     assert manager.get("dead").resumable
 
 
-def test_expired_drafts_keep_their_text_but_cannot_be_resumed(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+def test_expired_drafts_keep_their_text_but_cannot_be_resumed(database_url):
+    store = Store(database_url)
     store.create_document(id="old", doc_type="tos", request={"company": "Acme"}, provider="offline",
                           model="contractgen-offline", status="interrupted", now=time.time() - 25 * 3600)
     store.append_text("old", "# Terms of Service\n\nSome text", now=time.time() - 25 * 3600)
@@ -80,8 +80,8 @@ def test_expired_drafts_keep_their_text_but_cannot_be_resumed(tmp_path):
     assert store.text("old") == "# Terms of Service\n\nSome text"
 
 
-def test_cleanup_command(tmp_path):
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+def test_cleanup_command(database_url):
+    db = database_url
     store = Store(db)
     store.create_document(id="stale", doc_type="tos", request={}, provider="offline", model="m", status="failed",
                           now=time.time() - 48 * 3600)

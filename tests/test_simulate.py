@@ -1,6 +1,8 @@
 """Simulated history: real offline generations with injected faults, backdated, and metrics that agree with it."""
 
 import json
+import subprocess
+import sys
 import time
 
 import pytest
@@ -10,13 +12,8 @@ from contractgen.simulate import plan_documents, simulate
 from contractgen.storage import Store
 
 
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "simulated.db"
-
-
-def test_simulated_history_gives_consistent_metrics(db, capsys):
-    store = Store(f"sqlite:///{db}")
+def test_simulated_history_gives_consistent_metrics(database_url, capsys):
+    store = Store(database_url)
     seen = []
     before = time.time()
     summary = simulate(store, 12, 0.5, ["stream", "chunks", "sections"], seed=7,
@@ -49,7 +46,7 @@ def test_simulated_history_gives_consistent_metrics(db, capsys):
     assert len(metrics.series(store, metrics.Filters(), "day")) > 1
 
     # The CLI prints exactly kpis() for the same database.
-    assert cli.main(["metrics", "--json", "--db", f"sqlite:///{db}"]) == 0
+    assert cli.main(["metrics", "--json", "--db", database_url]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(k))
     store.close()
 
@@ -67,8 +64,8 @@ def test_plans_are_deterministic_and_cover_every_story():
     assert all(p.backdate == 0 for p in plan_documents(5, 0.0, ["stream"], seed=1, doc_types=["tos"], backdate_days=0))
 
 
-def test_cli_simulate_and_its_bad_input(db, capsys):
-    url = f"sqlite:///{db}"
+def test_cli_simulate_and_its_bad_input(database_url, capsys):
+    url = database_url
     assert cli.main(["simulate", "--documents", "3", "--fault-rate", "0", "--modes", "stream,chunks", "--seed", "1",
                      "--backdate-days", "0", "--db", url]) == 0
     captured = capsys.readouterr()
@@ -83,3 +80,32 @@ def test_cli_simulate_and_its_bad_input(db, capsys):
     assert err == ["error: --documents must be a whole number of 1 or more.",
                    "error: --fault-rate must be between 0 and 1 (a fraction of the documents).",
                    "error: --modes takes a comma-separated list of stream, chunks, sections, not paragraphs."]
+
+
+BAD_URLS = ["postgresql+psycopg://someone:s3cret-pw@127.0.0.1:1/nowhere",  # nothing listens there
+            "postgresql+psycopg://someone:s3cret-pw@127.0.0.1:notaport/nowhere",  # unparseable port
+            "postgresql+psycopg://someone@127.0.0.1:1/nowhere?password=s3cret-pw",  # password as a parameter
+            "someone:s3cret-pw@127.0.0.1/nowhere"]  # no scheme
+
+
+def test_no_command_prints_the_database_password(engine, database_url, capsys):
+    from sqlalchemy import make_url
+
+    from contractgen.storage import shown_url
+
+    assert shown_url("postgresql+psycopg://u:s3cret-pw@db.example:5432/app") == "postgresql+psycopg://u:***@db.example:5432/app"
+    for url in BAD_URLS:
+        for command in (["simulate", "--documents", "1", "--fault-rate", "0", "--seed", "1"], ["metrics"], ["list"]):
+            assert cli.main([*command, "--db", url]) == 2
+            out, err = capsys.readouterr()
+            assert "Cannot open the database" in err and "s3cret-pw" not in out + err, (url, out, err)
+
+    if engine == "postgresql":  # a real run on the test's own database, as a person runs it
+        password = make_url(database_url).password
+        assert password
+        result = subprocess.run([sys.executable, "-m", "contractgen", "simulate", "--documents", "2", "--fault-rate",
+                                 "0.5", "--seed", "1", "--workers", "2", "--db", database_url],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert password not in result.stdout + result.stderr
+        assert "contractgen metrics --db postgresql+psycopg://" in result.stdout and ":***@" in result.stdout

@@ -1,10 +1,14 @@
-"""The store against a real SQLite file: schema, migrations, round-trips, lifecycle, threads."""
+"""The store against a real SQLite file (and PostgreSQL when configured): schema, migrations, round-trips,
+lifecycle, threads, processes."""
 
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from contractgen.errors import InputError
 from contractgen.storage import MIGRATIONS, Base, Store
@@ -58,8 +62,8 @@ def new(store, id, now=100.0, **kw):
     store.create_document(id=id, now=now, **kw)
 
 
-def test_blank_database_gets_exactly_the_schema(store, db_path):
-    engine = create_engine(f"sqlite:///{db_path}")
+def test_blank_database_gets_exactly_the_schema(store, database_url):
+    engine = create_engine(database_url)
     try:
         insp = inspect(engine)
         assert set(insp.get_table_names()) == set(COLUMNS)
@@ -77,9 +81,9 @@ def test_blank_database_gets_exactly_the_schema(store, db_path):
         engine.dispose()
 
 
-def test_models_match_the_migrated_schema(store, db_path):
+def test_models_match_the_migrated_schema(store, database_url):
     """m001 spells out its DDL; the ORM models must not drift from what migrations build."""
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(database_url)
     try:
         insp = inspect(engine)
         for table in Base.metadata.sorted_tables:
@@ -101,7 +105,45 @@ def test_wal_mode_and_migrations_recorded_once(db_path):
         assert conn.execute("SELECT name, applied_at FROM migrations").fetchall() == applied
 
 
-def test_append_text_builds_the_text_from_checkpoints(store, db_path):
+# Imports first (the slow part), then waits for the go file: the processes open the Store at the same instant.
+_OPEN_AT_ONCE = """
+import pathlib, sys, time
+from contractgen.storage import Store
+url, folder, me = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
+(folder / f"ready-{me}").touch()
+while not (folder / "go").exists():
+    time.sleep(0.001)
+Store(url).close()
+"""
+
+
+def test_processes_starting_at_once_on_a_blank_database_migrate_it_once(database_url, tmp_path):
+    """Several processes released at the same instant on one blank database (PostgreSQL: an advisory lock
+    serializes the migrations; SQLite: BEGIN IMMEDIATE): every one opens it, each migration is applied once."""
+    n = 4
+    procs = [subprocess.Popen([sys.executable, "-c", _OPEN_AT_ONCE, database_url, str(tmp_path), str(i)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(n)]
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("ready-*"))) < n and time.monotonic() < deadline:
+            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs if p.poll() is not None]
+            time.sleep(0.01)
+        (tmp_path / "go").touch()
+        results = [(p.wait(60), *p.communicate()) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    assert [(code, err) for code, _, err in results] == [(0, "")] * n
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            names = list(conn.scalars(text("SELECT name FROM migrations ORDER BY name")))
+    finally:
+        engine.dispose()
+    assert names == [m.__name__ for m in MIGRATIONS]
+
+
+def test_append_text_builds_the_text_from_checkpoints(store):
     new(store, "doc000000001")
     pieces = ["# Terms\n\n", "1. Acme ", "", "provides ", "the Service — «ü».\n"]
     for i, piece in enumerate(pieces):
@@ -111,8 +153,8 @@ def test_append_text_builds_the_text_from_checkpoints(store, db_path):
     assert doc.text == "".join(pieces)
     assert doc.length == len("".join(pieces))
     assert doc.updated_at == 204.0
-    with sqlite3.connect(db_path) as conn:  # one row per non-empty append, never a rewrite
-        assert [s for (s,) in conn.execute("SELECT seq FROM checkpoints ORDER BY seq")] == [0, 1, 2, 3]
+    with store._engine.connect() as conn:  # one row per non-empty append, never a rewrite
+        assert [s for (s,) in conn.execute(text("SELECT seq FROM checkpoints ORDER BY seq"))] == [0, 1, 2, 3]
     with pytest.raises(KeyError):
         store.append_text("missing00000", "x")
 
@@ -205,6 +247,21 @@ def test_list_documents_newest_first_with_counts(store):
     assert [d.id for d in store.list_documents(status="completed")] == ["doc000000001"]
 
 
+def test_search_is_case_insensitive_on_every_engine(store):
+    new(store, "AbC000000001", request={"company": "Café Olé SARL", "counterparty": "Nordlicht GmbH"}, now=100.0)
+    new(store, "xyz000000002", request={"company": "Acme_Corp 100%"}, now=101.0)
+
+    def found(search):
+        return [d.id for d in store.list_documents(search=search)]
+
+    assert found("café olé") == found("CAFÉ OLÉ") == found("Café") == ["AbC000000001"]
+    assert found("NORDLICHT") == found("gmbh") == ["AbC000000001"]
+    assert found("abc0000") == found("ABC0000") == ["AbC000000001"]  # the id too
+    assert found("acme_corp") == found("ACME_CORP 100%") == ["xyz000000002"]
+    assert found("acme%corp") == found("_cme") == []  # % and _ are literal characters, not wildcards
+    assert found("zzz") == []
+
+
 def test_mark_interrupted(store):
     for id, status in [("pend00000000", "pending"), ("strm00000000", "streaming"), ("resu00000000", "resuming"),
                        ("done00000000", "completed"), ("fail00000000", "failed")]:
@@ -217,7 +274,7 @@ def test_mark_interrupted(store):
     assert store.mark_interrupted(now=600.0) == []
 
 
-def test_cleanup_expires_then_deletes(store, db_path):
+def test_cleanup_expires_then_deletes(store):
     day = 24 * 3600.0
     now = 1_000 * day
     new(store, "old000000000", now=now - 100 * day, status="completed")  # past retention: deleted with its rows
@@ -231,9 +288,9 @@ def test_cleanup_expires_then_deletes(store, db_path):
 
     assert store.cleanup(now=now) == (2, 1)
     assert store.get("old000000000") is None
-    with sqlite3.connect(db_path) as conn:
+    with store._engine.connect() as conn:
         for table in ("checkpoints", "attempts"):
-            assert conn.execute(f"SELECT count(*) FROM {table} WHERE document_id='old000000000'").fetchone() == (0,)
+            assert conn.execute(text(f"SELECT count(*) FROM {table} WHERE document_id='old000000000'")).one() == (0,)
     stale = store.get("stale0000000")
     assert (stale.status, stale.text, stale.updated_at) == ("expired", "kept", now - 2 * day)
     assert store.get("failed000000").status == "expired"
@@ -242,7 +299,7 @@ def test_cleanup_expires_then_deletes(store, db_path):
     assert store.cleanup(now=now) == (0, 0)
 
 
-def test_delete_removes_every_row(store, db_path):
+def test_delete_removes_every_row(store):
     new(store, "doc000000001")
     new(store, "doc000000002", parent_id="doc000000001")
     store.append_text("doc000000001", "text")
@@ -252,9 +309,9 @@ def test_delete_removes_every_row(store, db_path):
     store.record_resume("doc000000001", fault_id=fault, attempt_id=attempt, auto=True, requested_at=1.0)
     assert store.delete("doc000000001") is True
     assert store.delete("doc000000001") is False
-    with sqlite3.connect(db_path) as conn:
+    with store._engine.connect() as conn:
         for table in ("checkpoints", "attempts", "faults", "resumes"):
-            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).one() == (0,), table
     assert store.get("doc000000002").parent_id is None
 
 
@@ -273,6 +330,7 @@ def test_settings_that_only_mention_tokens_are_not_secrets(store):
     assert store.get("doc000000002").settings["first_token_timeout"] == 5.0
 
 
+@pytest.mark.sqlite_only
 def test_unwritable_location_is_a_clear_input_error(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a regular file")
@@ -283,11 +341,13 @@ def test_unwritable_location_is_a_clear_input_error(tmp_path):
     assert message.endswith("Set CONTRACTGEN_DATABASE_URL or --db to a writable location.")
 
 
+@pytest.mark.sqlite_only
 def test_a_directory_as_database_is_a_clear_input_error(tmp_path):
     with pytest.raises(InputError, match="Cannot open the database at .*unable to open database file"):
         Store(f"sqlite:///{tmp_path}")
 
 
+@pytest.mark.sqlite_only
 def test_default_url(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert Store.default_url({}) == f"sqlite:///{tmp_path}/data/contractgen.db"
@@ -325,6 +385,7 @@ def test_concurrent_appends_from_threads_all_land(store):
     assert store.text(shared) == "x" * 200 and store.get(shared).length == 200
 
 
+@pytest.mark.sqlite_only
 def test_in_memory_url_works_for_quick_use():
     store = Store("sqlite://")
     new(store, "doc000000001")
@@ -333,8 +394,8 @@ def test_in_memory_url_works_for_quick_use():
     store.close()
 
 
-def test_restart_marks_only_documents_of_dead_processes(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'owners.db'}")
+def test_restart_marks_only_documents_of_dead_processes(database_url):
+    store = Store(database_url)
     for id, owner in (("mine", "here:1"), ("gone", "here:2"), ("nobody", None)):
         store.create_document(id=id, doc_type="tos", request={}, provider="offline", model="m", status="streaming")
         if owner:
