@@ -3,8 +3,10 @@
 Exit codes: 0 done; 1 unexpected error; 2 bad input (nothing was generated);
 3 the provider failed or the resume budget ran out (the text written so far
 is saved; `contractgen resume ID` continues it); 4 paused at a fault with
-automatic resume off (resumable); 130 interrupted by Ctrl-C (the text so far
-is saved).
+automatic resume off (resumable); 5 completed with warnings (sections missing,
+repeated or out of order against the outline, or a seam that could not be
+verified: read the draft); 130 interrupted by Ctrl-C (the text so far is
+saved).
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import Settings, check_base_url
+from .continuation import STRATEGIES, TEMPLATES
+from .mimic import HEADINGS, PREFILL, STYLES
 from .errors import ContractgenError, InputError
 from .sanitize import describe_hidden, hidden_characters, strip_hidden, visible, visible_lines
+from .seam import JOINS
 from .costs import PriceTable, document_summary, summary_dict
 from .export import FORMATS, export, info_for
 from .faultplan import FaultPlan
@@ -61,6 +66,14 @@ def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> No
     parser.add_argument("--max-resumes", type=int, metavar="N", help="Automatic resumes per run before giving up (default 3).")
     parser.add_argument("--no-auto-resume", action="store_true", help="Stop at the first fault; continue later with `contractgen resume ID`.")
     parser.add_argument("--inject-fault", metavar="SPEC", help="Fail on purpose, e.g. reset@5000,stall@12000,429 (see README).")
+    parser.add_argument("--continuation", choices=list(STRATEGIES),
+                        help="How a cut stream is continued: auto (probe the server, default), prefill, completion, instruct.")
+    parser.add_argument("--chat-template", choices=list(TEMPLATES),
+                        help="Chat template the completion strategy renders (default: guessed from the model name).")
+    parser.add_argument("--max-tokens", type=int, metavar="N",
+                        help="Tokens per call (default 8192 for a whole document, 1200 per section).")
+    parser.add_argument("--resume-tail", type=int, metavar="CHARS",
+                        help="Characters of the text a resume sends with the outline (default 2000).")
     if not resume:
         parser.add_argument("--mode", choices=list(MODES), help="stream (one call), chunks (one call per group of sections) "
                                                                 "or sections (one call per section). Default stream.")
@@ -128,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="On continuations, repeat the last N characters of the partial text first (random: 0-200).")
     srv.add_argument("--stall-seconds", default="30", metavar="S", help="How long a stall holds the socket (default 30).")
     srv.add_argument("--retry-after", default="1", metavar="S", help="Retry-After of an injected 429 (default 1).")
+    srv.add_argument("--prefill", choices=list(PREFILL), default="native",
+                     help="Whether a final assistant message is continued in place: " + "; ".join(f"{k}: {v}" for k, v in PREFILL.items()) + ".")
+    srv.add_argument("--no-completions", action="store_true", help="No /v1/completions endpoint (as the OpenAI API for chat models).")
+    srv.add_argument("--continue-style", choices=[*STYLES, "random"], default="exact",
+                     help="How it continues when asked by instruction, like a real chat model: " + "; ".join(f"{k}: {v}" for k, v in STYLES.items()) + ".")
+    srv.add_argument("--context-chars", type=int, metavar="N", help="Refuse prompts longer than N characters (a small context window).")
+    srv.add_argument("--context-style", choices=["400", "empty"], default="400",
+                     help="How a prompt over the window is refused: HTTP 400 context_length_exceeded (vLLM, OpenAI) or a 200 with an empty stream (llama-cpp-python).")
+    srv.add_argument("--headings", choices=list(HEADINGS), default="markdown",
+                     help="How it writes section headings: " + "; ".join(f"{k}: {v}" for k, v in HEADINGS.items()) + ".")
     srv.add_argument("--seed", metavar="N", help="Seed for random fault positions and random repeats.")
 
     met = sub.add_parser("metrics", help="Timeout rate, resume success and time, cost: the monitoring figures.")
@@ -154,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXIT_PAUSED = 4
+EXIT_WARNINGS = 5  # completed, but the structure does not match the outline or a seam is unverified
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -169,9 +193,12 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
                  max_resumes=args.max_resumes, fault_plan=args.inject_fault,
                  fallback_models=tuple(args.fallback_model) if args.fallback_model else None,
                  auto_resume=False if args.no_auto_resume else None,
-                 mode=getattr(args, "mode", None), group_size=getattr(args, "group_size", None))
+                 mode=getattr(args, "mode", None), group_size=getattr(args, "group_size", None),
+                 continuation=args.continuation, chat_template=args.chat_template, max_tokens=args.max_tokens,
+                 resume_tail=args.resume_tail)
     for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "first_token_timeout", "deadline",
-                 "rate", "max_resumes", "auto_resume", "mode", "group_size"):
+                 "rate", "max_resumes", "auto_resume", "mode", "group_size", "continuation", "chat_template",
+                 "max_tokens", "resume_tail"):
         if flags[name] is None and stored.get(name) is not None:
             flags[name] = stored[name]
     if flags["fallback_models"] is None and stored.get("fallback_models"):
@@ -192,6 +219,7 @@ _NUMBER_FLAGS = {
     "first_token_timeout": (0, True, "seconds"), "deadline": (0, True, "seconds"),
     "rate": (0, True, "tokens per second"), "max_resumes": (0, True, "resumes"), "group_size": (1, True, "sections per call"),
     "expire_after": (0, True, "hours"), "retention": (0, True, "days"), "limit": (1, True, "drafts"),
+    "max_tokens": (1, True, "tokens"), "resume_tail": (1, True, "characters"),
 }
 
 
@@ -256,6 +284,11 @@ def _run(generation: Generation, out: Path | None, quiet: bool) -> int:
             usage = generation.usage
             tokens = f", {usage.completion_tokens:,} tokens{' (estimated)' if usage.estimated else ''}" if usage else ""
             print(f"Done: {len(text.split()):,} words{tokens}{where}.{handled}", file=log)
+        for warning in generation.warnings:
+            print(f"warning: {visible(warning)}", file=log)
+        if generation.warnings:
+            print(f"The draft completed with warnings: read it before use (contractgen show {generation.id}).", file=log)
+            return EXIT_WARNINGS
         return EXIT_OK
     print(f"error: {visible(generation.error)}", file=log)
     if text:
@@ -413,7 +446,12 @@ def describe_document(store: Store, id: str) -> dict:
         "length": record.length, "words": len(record.text.split()), "request": record.request, "settings": record.settings,
         "hidden_characters": _hidden_summary(record.text),
         "usage": summary_dict(document_summary(store, id, prices)),
+        "warnings": record.warnings,
         "sections": store.sections(id),
+        "seams": [{"strategy": m.strategy, "join": m.join_kind, "how": JOINS.get(m.join_kind, m.join_kind),
+                   "joined": m.join_kind != "unverified", "dropped": m.dropped, "preamble": m.preamble,
+                   "inserted": m.inserted, "similarity": m.similarity, "offset": m.offset, "excerpt": m.excerpt,
+                   "resume": m.resume_id is not None, "at": m.at} for m in store.seams(id)],
         "faults": [{"kind": f.kind, "message": f.message, "offset": f.offset, "detected_at": f.detected_at} for f in faults],
         "resumes": [{"auto": r.auto, "succeeded": r.succeeded, "detected_at": r.detected_at, "requested_at": r.requested_at,
                      "first_token_at": r.first_token_at,
@@ -447,6 +485,8 @@ def cmd_show(args: argparse.Namespace) -> int:
              "that can hide or reorder what a reader sees; exports and the app leave them out, the stored text keeps them")
     if info["error"]:
         _say(f"  error: {info['error']}")
+    for warning in info["warnings"]:
+        _say(f"  warning: {warning}")
     u = info["usage"]
     cost = f"${u['cost']:.4f}" + (f" (unpriced: {', '.join(u['unpriced_models'])})" if u["unpriced_models"] else "")
     _say(f"  calls {u['calls']} · tokens in {u['prompt_tokens']:,} / out {u['completion_tokens']:,}"
@@ -459,6 +499,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     for r in info["resumes"]:
         took = f"{r['resume_seconds']:.2f} s to first new token" if r["resume_seconds"] is not None else "no new text"
         _say(f"    {_when(r['requested_at'])}  {'automatic' if r['auto'] else 'manual':<10} {took}")
+    _say(f"  seams ({len(info['seams'])}):")
+    for m in info["seams"]:
+        what = "resume" if m["resume"] else "length continuation"
+        _say(f"    {_when(m['at'])}  {what:<19} at {m['offset']:>7,} chars  {m['strategy']:<10} {m['join']:<17} "
+             f"dropped {m['dropped']:,}" + (f" (commentary {m['preamble']:,})" if m["preamble"] else "")
+             + (f" similarity {m['similarity']:.2f}" if m["similarity"] is not None and m["similarity"] < 1 else ""))
+        _say(f"      {m['how']}: …{m['excerpt']}…".replace("\n", "↵"))
     _say(f"  attempts ({len(info['attempts'])}):")
     for a in info["attempts"]:
         _say(f"    {a['kind']:<16} {a['model']:<22} from {a['start_offset']:>7,} +{a['output_chars']:>7,} chars  {a['outcome'] or 'running'}")
@@ -534,7 +581,10 @@ def cmd_serve_offline(args: argparse.Namespace) -> int:
     retry_after = parse_seconds("--retry-after", args.retry_after)
     try:
         server = OfflineServer(args.host, args.port, rate=args.rate, api_key=args.api_key, verbose=args.verbose,
-                               plan=plan, repeat=repeat, stall_seconds=stall_seconds, retry_after=retry_after, seed=seed)
+                               plan=plan, repeat=repeat, stall_seconds=stall_seconds, retry_after=retry_after, seed=seed,
+                               prefill=args.prefill, completions=not args.no_completions, style=args.continue_style,
+                               context_chars=args.context_chars, context_style=args.context_style,
+                               heading_style=args.headings)
     except OSError as exc:
         raise InputError([f"Cannot listen on {args.host}:{args.port}: {exc.strerror}."]) from None
     # Tests and scripts read the address from this first line.

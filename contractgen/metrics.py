@@ -9,13 +9,16 @@ fault, resume, TTFT, streaming and token aggregates, and `document_model_usage`,
 calls and tokens per document and attempt model. Cost is priced here, at query
 time, from `document_model_usage` with the `PriceTable`, so a price edit applies
 at once. Resume times (per resume) are read from `resumes`; `series` reads the
-event tables by their own times. A set of percentiles is one window query (one
-sort: row_number() over ORDER BY value, with COUNT and AVG over the set),
-returning only the rows at the nearest-rank positions. No function here loads
+event tables by their own times. A percentile is read, on SQLite, by walking the
+statistic's covering index in order to the nearest-rank position (LIMIT 1
+OFFSET k: nothing sorted); on PostgreSQL, whose planner prefers to sort the
+cohort, by one percentile_disc per statistic (one sort for every percentile
+of it, the cohort read through its created_at index). No function here loads
 the rows of a table into Python: what comes back is one row per group (a
 status, a mode, a model, a time bucket), or the capped row lists of
 `resume_times`, `ttft_and_throughput` and `latest_faulted`. The queries of one
-call run in one read transaction, so their figures agree with each other.
+call run in one read transaction (REPEATABLE READ on PostgreSQL, whose default
+takes a snapshot per statement), so their figures agree with each other.
 Times are UTC epoch seconds; durations are in seconds.
 
 Selection (`Filters`)
@@ -122,7 +125,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy.dialects.postgresql import array as pg_array
 
 from .costs import PER_TOKENS, PriceTable
 from .storage import (FAULT_KINDS, STATUSES, Document, DocumentModelUsage, DocumentStats, Fault, Resume,
@@ -178,24 +182,6 @@ def _usage_conditions(f: Filters) -> list:
     return _where(f, U.created_at, U.mode, U.primary_model, U.provider, U.doc_type)
 
 
-def _cohort(f: Filters):
-    """The cohort's documents as a MATERIALIZED common table expression.
-
-    Materialized, the cohort is read once through the created_at index and each
-    event table is then probed by its document_id index. Left to itself, SQLite's
-    planner (no ANALYZE statistics) joins some GROUP BY queries the other way
-    round: a full scan of resumes, or of documents by their mode index."""
-    return (select(Document.id, Document.status, Document.created_at, Document.completed_at, Document.mode,
-                   Document.model, Document.provider, Document.doc_type)
-            .where(*_conditions(f)).cte("cohort")
-            .prefix_with("MATERIALIZED", dialect="sqlite").prefix_with("MATERIALIZED", dialect="postgresql"))
-
-
-def _of_cohort(query, table, cohort):
-    """`query` over `table` (attempts, faults or resumes) restricted to the cohort's documents."""
-    return query.select_from(cohort).join(table, table.document_id == cohort.c.id)
-
-
 def _events(query, table, f: Filters):
     """`query` over `table` for documents matching the non-time filters (series: events placed by their own time)."""
     return query.select_from(table).join(Document, Document.id == table.document_id).where(*_conditions(f, times=False))
@@ -219,31 +205,6 @@ def _none() -> dict:
     return {"mean": None, **{f"p{p}": None for p in PERCENTILES}, "n": 0}
 
 
-def _stats(conn, values, groups: tuple = (None,)) -> dict:
-    """mean, nearest-rank p50 and p95, n of a select labelled `v` (NULLs are left out), per value of its column
-    `g` when it has one (`groups` lists the values wanted), in ONE statement: a single sort of the values
-    (row_number over ORDER BY v), returning only the rows at the percentile positions."""
-    sub = values.subquery()
-    v = sub.c.v
-    g = sub.c.g if "g" in sub.c else None
-    part = {"partition_by": g} if g is not None else {}
-    ranked = (select((g if g is not None else literal(None)).label("g"), v.label("v"),
-                     func.row_number().over(order_by=v, **part).label("rn"),
-                     func.count().over(**part).label("n"), func.avg(v).over(**part).label("mean"))
-              .where(v.is_not(None)).subquery())
-    n = ranked.c.n
-    wanted = or_(*[ranked.c.rn == (p * n + 99) // 100 for p in PERCENTILES])
-    out = {key: _none() for key in groups}
-    for key, value, rn, count, mean in conn.execute(select(ranked.c.g, ranked.c.v, ranked.c.rn, n, ranked.c.mean)
-                                                    .where(wanted)):
-        entry = out.setdefault(key, _none())
-        entry.update(mean=mean, n=count)
-        for p in PERCENTILES:
-            if rn == percentile_index(p, count) + 1:
-                entry[f"p{p}"] = value
-    return out if g is not None else out[None]
-
-
 def _walk(conn, table, column, f: Filters, n: int, mean, *where) -> dict:
     """{mean, p50, p95, n} of a rollup column whose count and mean are known: each percentile is one
     ORDER BY column LIMIT 1 OFFSET k that walks the column's covering index (ix_document_stats_ttft, _duration,
@@ -252,6 +213,16 @@ def _walk(conn, table, column, f: Filters, n: int, mean, *where) -> dict:
     cohort by created_at, mode or model and sorting it. A walk reads at most the whole index (one entry per
     document, or per timed resume) and stops at the k-th match."""
     out: dict[str, Any] = {"mean": mean if n else None}
+    if n and conn.dialect.name == "postgresql":
+        # PostgreSQL does not walk the index here: it reads the cohort and sorts it, for each OFFSET. So one
+        # percentile_disc for all the percentiles: one sort, the cohort selected through its created_at index
+        # (plain conditions). percentile_disc(p) is the value at 1-based position ceil(p * n): nearest rank,
+        # as percentile_index (p / 100 * n in floats is exact enough for every n below 2,000,000).
+        values = conn.execute(select(func.percentile_disc(pg_array([p / 100 for p in PERCENTILES])).within_group(column))
+                              .where(*_where(f, table.created_at, table.mode, table.model, table.provider,
+                                             table.doc_type), *where)).scalar()
+        out.update({f"p{p}": value for p, value in zip(PERCENTILES, values)}, n=n)
+        return out
     unindexed = _where(f, table.created_at + 0, table.mode.concat(""), table.model.concat(""),
                        table.provider.concat(""), table.doc_type.concat(""))
     for p in PERCENTILES:
@@ -263,7 +234,10 @@ def _walk(conn, table, column, f: Filters, n: int, mean, *where) -> dict:
 
 def _read(store):
     """One read transaction: every figure of a call comes from the same snapshot."""
-    return store._engine.connect()
+    conn = store._engine.connect()
+    if conn.dialect.name == "postgresql":  # READ COMMITTED would take a snapshot per statement
+        conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
 
 
 def _prices(prices: PriceTable | None) -> PriceTable:

@@ -29,10 +29,29 @@ PREFILL = {
     "switch": "only with continue_final_message or prefix (vLLM, SGLang, DeepSeek, Mistral)",
     "none": "a final assistant message is closed and a new reply starts (llama-cpp-python's chat endpoint)",
 }
+HEADINGS = {
+    "markdown": "`## N. Title`, as asked",
+    "omitted": "no section headings at all",
+    "bold": "`**Title**` instead of a heading",
+    "unnumbered": "`## Title` without its number",
+}
 PREAMBLE = "Sure! Here is the rest of the document, continuing from where it stopped:\n\n"
 _SWAPS = {"shall": "will", "may": "can", "must": "should", "any": "every", "all": "each", "will": "shall",
           "your": "the", "our": "the", "we": "Acme", "you": "the user"}
 _COUNT = re.compile(r"^Write the numbers from 1 to (\d+), separated by commas\.$")
+
+
+def headings(text: str, style: str) -> str:
+    """`text` with its section headings written the way a careless model writes them."""
+    if style == "markdown":
+        return text
+    if style == "omitted":
+        return re.sub(r"^## \d+\. .*\n\n?", "", text, flags=re.MULTILINE)
+    if style == "bold":
+        return re.sub(r"^## \d+\. (.*)$", r"**\1**", text, flags=re.MULTILINE)
+    if style == "unnumbered":
+        return re.sub(r"^## \d+\. (.*)$", r"## \1", text, flags=re.MULTILINE)
+    raise ValueError(f"unknown heading style {style!r}; use one of: {', '.join(HEADINGS)}")
 
 
 def counting(messages: list[dict]) -> str | None:

@@ -304,7 +304,7 @@ class SeamFilter:
             if aligned is None:
                 continue
             end, similarity = aligned
-            if similarity >= FUZZY_MIN and end > overlap and (best is None or end > best[1]):
+            if similarity >= FUZZY_MIN and end > overlap and (best is None or (end, similarity) > best[1:]):
                 best = (kind if similarity == 1.0 else "fuzzy", end, similarity)
         if best is not None:
             kind, end, similarity = best

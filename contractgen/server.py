@@ -34,7 +34,7 @@ from typing import Any
 
 from .errors import InputError
 from .faultplan import AT_START, Fault, FaultPlan
-from .mimic import PREFILL, STYLES, continue_from, counting, locate, unrender_chatml
+from .mimic import HEADINGS, PREFILL, STYLES, continue_from, counting, headings, locate, unrender_chatml
 from .offline import MODEL, OfflineEngine
 from .prompts import parse_messages
 from .stream import Delta, Usage
@@ -151,7 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
             if probe is None:
                 request, partial, sections = parse_messages(messages)
                 engine = OfflineEngine(rate=self.server.rate)
-                full, offset = engine.document(request, sections), engine.part_offset(request, sections)
+                full = headings(engine.document(request, sections), self.server.headings)
+                offset = engine.part_offset(request, sections)
             else:  # the continuation probe: its "document" is a count
                 engine, full, offset = OfflineEngine(rate=self.server.rate), probe, 0
                 partial = next((m.get("content") or "" for m in reversed(messages) if m.get("role") == "assistant"), "")
@@ -460,12 +461,15 @@ class OfflineServer(ThreadingHTTPServer):
                  api_key: str | None = None, verbose: bool = False, plan: FaultPlan | None = None,
                  repeat: int | str | None = None, stall_seconds: float = 30.0, retry_after: float = 1.0,
                  seed: int | None = None, prefill: str = "native", completions: bool = True, style: str = "exact",
-                 context_chars: int | None = None, context_style: str = "400"):
+                 context_chars: int | None = None, context_style: str = "400", heading_style: str = "markdown"):
         # Validate before binding: a bad option must not leave a socket behind.
         if prefill not in PREFILL:
             raise InputError([f"--prefill takes one of: {', '.join(PREFILL)}."])
         if style not in STYLES and style != "random":
             raise InputError([f"--continue-style takes one of: {', '.join(STYLES)}, random."])
+        if heading_style not in HEADINGS:
+            raise InputError([f"--headings takes one of: {', '.join(HEADINGS)}."])
+        self.headings = heading_style
         if context_style not in ("400", "empty"):
             raise InputError(["--context-style takes 400 or empty."])
         self.prefill, self.completions, self.style = prefill, completions, style

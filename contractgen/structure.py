@@ -189,7 +189,15 @@ class HeadingShaper:
         if self._first and self._title_allowed and re.match(r"^#\s", line):
             self._first = False  # the document's title: the section heading comes later
             return line
-        if re.match(r"^\s*###\s*\d+\.\d+", line) or self._next >= len(self._wanted):
+        if self._next >= len(self._wanted):
+            return self._body(line)
+        sub = re.match(r"^\s*###\s*(\d+)\.\d+", line)
+        if sub:
+            number, title = self._wanted[self._next]
+            if int(sub.group(1)) == number and not self._first:
+                # A subsection of the next section before its heading: the model left the heading out.
+                self._next += 1
+                return f"## {number}. {title}\n\n{line}"
             return self._body(line)
         m = _HEADING_LIKE.match(line)
         number, title = self._wanted[self._next]

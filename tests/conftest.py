@@ -77,12 +77,20 @@ def new_database(engine, tmp_path, request):
     yield new
     if created:
         from sqlalchemy import text
+        from sqlalchemy.exc import OperationalError
 
+        terminate = text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n")
         with request.getfixturevalue("_pg_admin").connect() as conn:
+            conn.execute(text("SET lock_timeout = '10s'"))
             for name in created:
-                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n"),
-                             {"n": name})
-                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+                # Dropped first: it waits for a statement still running (a manager's background cleanup) to finish,
+                # rather than cutting it off. Then the connections the test left open are closed.
+                try:
+                    conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+                except OperationalError:  # a transaction left open holds a lock: end it
+                    conn.execute(terminate, {"n": name})
+                    conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+                conn.execute(terminate, {"n": name})
 
 
 @pytest.fixture

@@ -293,6 +293,28 @@ def test_percentiles_over_twenty_resumes(store):
                                                                                  "p95": 19.0, "n": 20}
 
 
+
+def test_percentiles_are_nearest_rank_for_every_cohort_size(store):
+    """Both engines' percentile queries (SQLite walks the index, PostgreSQL uses percentile_disc) pick the value at
+    percentile_index, for cohorts of sizes around the rank boundaries; each cohort is a day of its own."""
+    import random
+
+    rng = random.Random(5)
+    sizes = (1, 2, 3, 19, 20, 21, 39, 41)
+    for day, n in enumerate(sizes):
+        values = [0.25 * i for i in range(1, n + 1)]
+        rng.shuffle(values)  # stored out of order
+        for i, ttft in enumerate(values):
+            id, start = f"n{n}-{i}", D + day * DAY + 10 * i
+            doc(store, id, start)
+            call(store, id, "initial", start, start + 5, first=start + ttft, chars=40, prompt=10, completion=10)
+    for day, n in enumerate(sizes):
+        ranked = [0.25 * i for i in range(1, n + 1)]
+        got = metrics.kpis(store, Filters(start=D + day * DAY, end=D + (day + 1) * DAY), prices=PRICES)
+        assert got["time_to_first_token"] == pytest.approx(
+            {"mean": sum(ranked) / n, "p50": ranked[metrics.percentile_index(50, n)],
+             "p95": ranked[metrics.percentile_index(95, n)], "n": n}), n
+
 def test_capped_lists(seeded):
     times = metrics.resume_times(seeded, RANGE)
     # Newest first by requested_at: E's three (D+90006, 90004, 90002), D's manual (clicked D+86465), C's delivered one.

@@ -403,3 +403,22 @@ def test_restart_marks_only_documents_of_dead_processes(database_url):
     assert sorted(store.mark_interrupted(alive=lambda owner: owner == "here:1")) == ["gone", "nobody"]
     assert store.get("mine").status == "streaming"
     assert store.get("gone").status == "interrupted"
+
+
+def test_a_connection_dropped_by_the_server_is_replaced_before_use(engine, store, database_url):
+    """pool_pre_ping on server databases: a pooled connection the server closed (a restart, an idle timeout)
+    is noticed at checkout and replaced, instead of failing the next write."""
+    if engine != "postgresql":
+        pytest.skip("server databases only (SQLite has no connection to lose)")
+    new(store, "doc000000001")
+    other = create_engine(database_url)
+    try:
+        with other.connect() as conn:  # same application_name: every backend of this test but this one
+            killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                                       "application_name = current_setting('application_name') "
+                                       "AND pid <> pg_backend_pid()")).scalar()
+    finally:
+        other.dispose()
+    assert killed >= 1
+    store.append_text("doc000000001", "still written")
+    assert store.text("doc000000001") == "still written"
