@@ -627,3 +627,34 @@ def format_kpis(k: dict, breakdown: list[dict] | None = None, title: str = "") -
                          f"{r['tokens_in']:>12,}{r['tokens_out']:>12,}{r['estimated_cost']:>11.4f}"
                          f"{(r['cost_per_document'] or 0):>11.6f}")
     return "\n".join(lines)
+
+
+# --- seams ----------------------------------------------------------------------------------------
+
+def seam_quality(store, filters: Filters = Filters()) -> dict:
+    """How continuations joined the kept text, for the cohort's documents: seams by join (exact, each
+    repaired kind, unverified), by strategy, and characters dropped. One GROUP BY over `seams`."""
+    from .seam import JOINS, REPAIRED
+    from .storage import SeamRow
+
+    query = (select(SeamRow.join_kind, SeamRow.strategy, func.count(), func.sum(SeamRow.dropped),
+                    func.sum(_true(SeamRow.resume_id.is_not(None))))
+             .select_from(SeamRow).join(Document, Document.id == SeamRow.document_id)
+             .where(*_conditions(filters)).group_by(SeamRow.join_kind, SeamRow.strategy))
+    by_join = {j: 0 for j in JOINS}
+    by_strategy: dict[str, dict] = {}
+    total = dropped = resumes = 0
+    with _read(store) as conn, conn.begin():
+        for join, strategy, n, chars, on_resume in conn.execute(query):
+            by_join[join] = by_join.get(join, 0) + n
+            entry = by_strategy.setdefault(strategy, {"seams": 0, "joined": 0})
+            entry["seams"] += n
+            entry["joined"] += 0 if join == "unverified" else n
+            total, dropped, resumes = total + n, dropped + int(chars or 0), resumes + int(on_resume or 0)
+    repaired = sum(by_join[j] for j in REPAIRED)
+    for entry in by_strategy.values():
+        entry["joined_rate"] = _ratio(entry["joined"], entry["seams"])
+    return {"seams": total, "on_resumes": resumes, "exact": by_join["exact"], "repaired": repaired,
+            "unverified": by_join["unverified"], "joined_rate": _ratio(total - by_join["unverified"], total),
+            "dropped_chars": dropped, "by_join": by_join, "by_strategy": by_strategy}
+

@@ -61,3 +61,18 @@ def cost_and_calls_by_mode(rows: list[dict]) -> go.Figure:
     fig.update_layout(barmode="group", yaxis=dict(title="USD", rangemode="tozero"),
                       yaxis2=dict(title="calls", overlaying="y", side="right", rangemode="tozero"))
     return _layout(fig, "Cost and calls per document, by mode")
+
+
+JOIN_COLORS = {"exact": "#2ca02c", "unverified": "#d62728"}
+
+
+def seams_by_join(quality: dict) -> go.Figure:
+    from contractgen.seam import JOINS
+
+    frame = pd.DataFrame([{"join": JOINS[j], "seams": n, "key": j} for j, n in quality["by_join"].items() if n]
+                         or [{"join": "", "seams": 0, "key": "exact"}])
+    frame["color"] = frame["key"].map(lambda k: JOIN_COLORS.get(k, "#1f77b4"))
+    fig = go.Figure(go.Bar(x=frame["seams"], y=frame["join"], orientation="h", marker_color=frame["color"]))
+    fig.update_xaxes(title="seams", rangemode="tozero")
+    return _layout(fig, "How resumed text joined (seams)")
+

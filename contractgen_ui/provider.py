@@ -5,6 +5,7 @@ import os
 import streamlit as st
 
 from contractgen.config import Settings, check_base_url
+from contractgen.continuation import STRATEGIES
 from contractgen.errors import InputError
 from contractgen.faultplan import AT_START, KINDS
 
@@ -34,8 +35,15 @@ def settings_sidebar() -> Settings:
             key = st.text_input("API key", type="password", help="Kept in this browser session only; never stored.",
                                 key="api_key")
             read_timeout = st.number_input("Read timeout (s)", 1.0, 600.0, defaults.read_timeout)
+            strategies = list(STRATEGIES)
+            continuation = st.selectbox("Continuation after a fault", strategies, strategies.index(defaults.continuation),
+                                        key="continuation", help=" ".join(f"**{k}**: {v}" for k, v in STRATEGIES.items()))
+            max_tokens = st.number_input("Max tokens per call (0 = by call size)", 0, 200_000, defaults.max_tokens or 0,
+                                         step=512, key="max_tokens",
+                                         help="Every call is bounded; 0 picks 8192 for a whole document, 1200 per section.")
             settings = defaults.with_(provider="openai", base_url=base_url or None, model=model, api_key=key or defaults.api_key,
-                                      read_timeout=read_timeout,
+                                      read_timeout=read_timeout, continuation=continuation,
+                                      max_tokens=int(max_tokens) or None,
                                       fallback_models=tuple(m.strip() for m in fallbacks.split(",") if m.strip()))
             problem = _url_problem(base_url)
             if problem:

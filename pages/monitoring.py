@@ -52,7 +52,7 @@ def dashboard() -> None:
                   help="Documents with at least one fault / documents.")
     row[2].metric("Faults per 100 docs", "–" if k["faults_per_100_documents"] is None else f"{k['faults_per_100_documents']:.1f}")
     row[3].metric("Resume success", percent(k["resume_success_rate"]), _points(change.get("resume_success_rate")),
-                  help="Resume attempts that delivered new text / resume attempts.")
+                  help="Resume attempts whose new text joined the kept text (exact or repaired) / resume attempts.")
     row[4].metric("Recovery rate", percent(k["recovery_rate"]), _points(change.get("recovery_rate")),
                   help="Documents with faults that completed / documents with faults.")
     auto = k["resume_time"]["auto"]
@@ -63,6 +63,12 @@ def dashboard() -> None:
                f"p50 {seconds(manual['p50'])}, p95 {seconds(manual['p95'])} (n={manual['n']}) · "
                f"estimated cost ${k['estimated_cost']:.4f} · {k['calls']:,} calls")
 
+    seams = metrics.seam_quality(store, filters)
+    if seams["seams"]:
+        st.caption(f"Seams: {seams['seams']:,} ({seams['on_resumes']:,} after faults) · joined {percent(seams['joined_rate'])} "
+                   f"— exact {seams['exact']:,}, repaired {seams['repaired']:,}, unverified {seams['unverified']:,} · "
+                   f"{seams['dropped_chars']:,} repeated characters dropped")
+
     series = metrics.series(store, filters, "day" if (last - first).days > 2 else "hour")
     per_document = metrics.ttft_and_throughput(store, filters)
     left, right = st.columns(2)
@@ -72,6 +78,8 @@ def dashboard() -> None:
     right.plotly_chart(charts.cost_and_calls_by_mode(metrics.by_dimension(store, filters, "mode")), key="by_mode")
     left.plotly_chart(charts.ttft_histogram(per_document), key="ttft")
     right.plotly_chart(charts.throughput_histogram(per_document), key="throughput")
+    if seams["seams"]:
+        left.plotly_chart(charts.seams_by_join(seams), key="seams")
 
     st.subheader("Latest documents with faults")
     latest = pd.DataFrame(metrics.latest_faulted(store, filters))

@@ -40,7 +40,12 @@ def test_kpis_match_the_cli_and_charts_are_drawn():
     assert shown["Timeout rate"] == f"{k['timeout_rate']:.1%}"
     assert shown["Resume success"] == (f"{k['resume_success_rate']:.1%}" if k["resume_success_rate"] is not None else "–")
     assert shown["Recovery rate"] == (f"{k['recovery_rate']:.1%}" if k["recovery_rate"] is not None else "–")
-    assert len(at.get("plotly_chart")) == 6
+    # Six charts, and the seams chart once resumes have joined text.
+    assert [c.key for c in at.get("plotly_chart")].count("seams") == 1 and len(at.get("plotly_chart")) == 7
+    from contractgen import metrics
+    seams = metrics.seam_quality(manager().store)
+    assert seams["seams"] > 0
+    assert any(c.value.startswith(f"Seams: {seams['seams']:,} ") for c in at.caption)
     assert at.get("download_button")[0].label.startswith("Download CSV")
 
 

@@ -233,6 +233,20 @@ def test_unverified_seams_count_as_failed_resumes(serve, store):
     assert resume.delivered_chars > 0 and not resume.succeeded
     [seam] = store.seams(generation.id)
     assert seam.join_kind == "unverified"
+    # The monitoring figures follow: no successful resume, one unverified seam.
+    assert metrics.kpis(store)["resume_success_rate"] == 0
+    quality = metrics.seam_quality(store)
+    assert quality["seams"] == quality["unverified"] == quality["on_resumes"] == 1 and quality["joined_rate"] == 0
+
+    other = serve("reset@4003", style="restart_section")
+    generation = GenerationManager(store).start(REQUEST, settings_for(other, continuation="instruct"))
+    follow(generation, poll=0.05)
+    generation.join(10)
+    quality = metrics.seam_quality(store)
+    assert quality["seams"] == 2 and quality["repaired"] == 1 and quality["joined_rate"] == 0.5
+    assert quality["by_strategy"]["instruct"] == {"seams": 2, "joined": 1, "joined_rate": 0.5}
+    assert quality["dropped_chars"] == store.seams(generation.id)[0].dropped > 0
+    assert metrics.kpis(store)["resume_success_rate"] == 0.5
 
 
 def cli(*args, db):
