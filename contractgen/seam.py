@@ -10,10 +10,11 @@ repeated and passes the rest.
 
 Judged on text alone a seam can be ambiguous: after "...se", a continuation
 "e the" may be "see the" or a repeated "e". Instruct resumes are therefore
-anchored: the partial last word is held back from the request (which ends at a
-word boundary) and the model must write it again; the overlap is then at
-least that word. When the model writes another word instead, the held word is
-kept, a space keeps the two words apart, and the seam is marked unverified.
+anchored: the last two words (the last one often partial) are held back from
+the request (which ends at a word boundary) and the model must write them
+again; the overlap is then at least those words. When the model writes other
+words instead, the held words are kept, a space keeps them apart from the new
+ones, and the seam is marked unverified.
 
 Conservative throughout: text that was not repeated is never deleted. A repeat
 is dropped when it is exact, or when it aligns with the kept text at a
@@ -68,12 +69,23 @@ _SENTENCE_END = re.compile(r"[.!?;:][\"')\]]?\s+(?=\S)")
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
-def resume_point(text: str) -> int:
-    """Where an anchored (instruct) request ends: the start of the last word (with its trailing whitespace)."""
-    body = text.rstrip()
-    start = max(body.rfind(" "), body.rfind("\n"), body.rfind("\t")) + 1
+def _word_start(text: str, end: int) -> int:
+    body = text[:end].rstrip()
+    return max(body.rfind(" "), body.rfind("\n"), body.rfind("\t")) + 1
+
+
+def resume_point(text: str, words: int = 2) -> int:
+    """Where an anchored (instruct) request ends: the start of the last `words` words (with their trailing
+    whitespace). Two words, not one: a model that writes another word where a one-letter fragment stood
+    ("a" then "any") would otherwise look as if it had rewritten it."""
+    start = _word_start(text, len(text))
     if start <= 0 or len(text) - start > MAX_HOLD:
         return len(text)
+    for _ in range(words - 1):
+        earlier = _word_start(text, start)
+        if earlier <= 0 or len(text) - earlier > MAX_HOLD:
+            break
+        start = earlier
     return start
 
 

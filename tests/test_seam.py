@@ -23,6 +23,16 @@ def join(text, new, step, hold=True):
     ("x " + "y" * (MAX_HOLD + 1), MAX_HOLD + 3),  # a very long "word" is not held back
 ])
 def test_resume_point_is_the_start_of_the_last_word(text, point):
+    assert resume_point(text, words=1) == point
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("We may sus", 3),  # the last two words
+    ("Hello wor", 6),  # only one word before: the text sent is never empty
+    ("provider, a", 10),
+    ("x provider, a", 2),
+])
+def test_instruct_resumes_hold_back_two_words(text, point):
     assert resume_point(text) == point
 
 
@@ -34,23 +44,25 @@ def test_a_tail_starts_at_a_line_start():
 
 KEPT = "# Terms\n\nIntro text here.\n\n## 1. Accounts\n\nYou must be 18 to use the Service. We may sus"
 WHOLE = KEPT + "pend your account at any time. We give notice by email first, unless the law forbids it."
-REST = WHOLE[len(KEPT) - 3:]  # the held-back word "sus" and everything after it
+ANCHOR = resume_point(KEPT)
+HELD = KEPT[ANCHOR:]  # "may sus": held back from an instruct request
+REST = WHOLE[ANCHOR:]  # the held-back words and everything after them
 
 # How real chat models continue a text they were asked to continue (instruct resumes).
 BEHAVIOURS = [
     ("held word rewritten", REST, "exact"),
-    ("restarted sentence", "We may " + REST, "restart_sentence"),
-    ("restarted paragraph", "You must be 18 to use the Service. We may " + REST, "restart_paragraph"),
-    ("restarted section", "## 1. Accounts\n\nYou must be 18 to use the Service. We may " + REST, "restart_section"),
-    ("restarted document", KEPT[:-3] + REST, "restart_document"),
+    ("restarted sentence", "We " + REST, "restart_sentence"),
+    ("restarted paragraph", "You must be 18 to use the Service. We " + REST, "restart_paragraph"),
+    ("restarted section", "## 1. Accounts\n\nYou must be 18 to use the Service. We " + REST, "restart_section"),
+    ("restarted document", KEPT[:ANCHOR] + REST, "restart_document"),
     ("preamble", "Sure! Here is the rest of the document:\n\n" + REST, "preamble"),
     ("preamble on the same line", "I'll continue from where I left off. " + REST, "preamble"),
     ("instruction echoed", "The connection dropped. Continue the document.\n\n" + REST, "preamble"),
     ("code fence", "```markdown\n" + REST, "preamble"),
-    ("preamble then restart", "Certainly, continuing:\n\nWe may " + REST, "restart_sentence"),
-    ("sentence repeated with a word changed", "You must be at least 18 to use the Service. We may " + REST, "fuzzy"),
+    ("preamble then restart", "Certainly, continuing:\n\nWe " + REST, "restart_sentence"),
+    ("sentence repeated with a word changed", "You must be at least 18 to use the Service. We " + REST, "fuzzy"),
     ("section repeated with a word changed",
-     "## 1. Accounts\n\nYou must be aged 18 to use the Service. We may " + REST, "fuzzy"),
+     "## 1. Accounts\n\nYou must be aged 18 to use the Service. We " + REST, "fuzzy"),
 ]
 
 
@@ -60,15 +72,15 @@ def test_a_real_models_continuation_joins_exactly(name, continuation, how, step)
     out, seam = join(KEPT, continuation, step)
     assert out == WHOLE
     assert seam.join == how and seam.joined
-    assert seam.dropped == len(continuation) - len(REST) + 3
+    assert seam.dropped == len(continuation) - len(REST) + len(HELD)
     if how == "fuzzy":
         assert FUZZY_MIN <= seam.similarity < 1
 
 
 UNSURE = [
-    # The model wrote another word where "sus" stood: both kept, never glued.
-    ("held word not rewritten", "terminate your account.", KEPT + " terminate your account."),
-    ("mid-word without the held word", "pend your account", KEPT + " pend your account"),
+    # The model wrote other words where "may sus" stood: both kept, never glued.
+    ("held words not rewritten", "terminate your account.", KEPT + " terminate your account."),
+    ("mid-word without the held words", "pend your account", KEPT + " pend your account"),
     # A new reply that restarts the document but writes something else: kept whole, apart, flagged.
     ("restart that diverges", "# Terms of Service\n\nWelcome to Acme, whose terms are these.",
      KEPT + "\n\n# Terms of Service\n\nWelcome to Acme, whose terms are these."),
@@ -104,9 +116,9 @@ def test_a_short_coincidence_is_never_taken_for_a_repeat_without_an_anchor():
 
 
 def test_the_record_has_an_excerpt_around_the_join():
-    _, seam = join(KEPT, "We may " + REST, 4)
+    _, seam = join(KEPT, "We " + REST, 4)
     # After the mark: what the seam passed when it decided (the start of the new text).
-    assert seam.excerpt.startswith(KEPT[-60:] + "\u27e6\u27e7" + REST[3:20])
+    assert seam.excerpt.startswith(KEPT[-60:] + "\u27e6\u27e7" + WHOLE[len(KEPT):len(KEPT) + 17])
     assert "restarted the sentence" in seam.describe()
 
 
