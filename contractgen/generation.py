@@ -20,7 +20,7 @@ import time
 import uuid
 from typing import Callable, Sequence
 
-from .config import Settings
+from .config import Settings, redact_urls
 from .faultplan import FaultPlan
 from .providers import describe, make_targets
 from .errors import InputError
@@ -194,7 +194,7 @@ class Generation:
             self._finish(Outcome("completed", None), clock)
         except Exception as exc:  # a bug: keep the text, say so, and let the log show it
             self._checkpoint(clock(), force=True)
-            self._set_status("failed", f"Unexpected error: {type(exc).__name__}: {exc}. The text so far is kept.")
+            self._set_status("failed", f"Unexpected error: {type(exc).__name__}: {redact_urls(str(exc))}. The text so far is kept.")
             raise
 
     def _finish(self, outcome: Outcome, clock: Callable[[], float]) -> None:

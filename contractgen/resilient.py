@@ -25,7 +25,7 @@ import openai
 
 from .config import Settings
 from .faultplan import FaultPlan
-from .providers import OpenAIProvider
+from .providers import WHOLE_DOCUMENT_MAX_TOKENS, OpenAIProvider
 from .resume import Event, Outcome, ResumePolicy, Target, Text, resilient_events
 
 
@@ -55,7 +55,7 @@ def resilient_chat(messages: list[dict[str, str]], *, model: str, client: openai
                    base_url: str | None = None, api_key: str | None = None, fallback_models: Sequence[str] = (),
                    policy: ResumePolicy = ResumePolicy(), read_timeout: float = 60.0, connect_timeout: float = 10.0,
                    partial: str = "", inject_faults: str | None = None, continuation: str = "auto",
-                   chat_template: str | None = None, max_tokens: int | None = 4096) -> ResilientStream:
+                   chat_template: str | None = None, max_tokens: int | None = WHOLE_DOCUMENT_MAX_TOKENS) -> ResilientStream:
     """Stream a chat completion that survives stalls, resets, 429/5xx, cut and malformed streams.
 
     Give an `openai.OpenAI` client, or a base URL (and key; OPENAI_API_KEY is read when none is given).

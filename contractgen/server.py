@@ -32,6 +32,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .config import redact_urls
 from .errors import InputError
 from .faultplan import AT_START, Fault, FaultPlan
 from .mimic import HEADINGS, PREFILL, STYLES, continue_from, counting, headings, locate, unrender_chatml
@@ -85,8 +86,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: "OfflineServer"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        if self.server.verbose:
-            super().log_message(format, *args)
+        if self.server.verbose:  # the request line may carry a key in its query string
+            super().log_message("%s", redact_urls(format % args))
 
     # -- helpers ---------------------------------------------------------------
     def _json(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
@@ -227,8 +228,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._event("[DONE]")
             self._chunk(b"")
             return
-        return self._error(400, f"This model's maximum context length is {self.server.context_chars // 4} tokens; "
-                           "your prompt is longer.", "invalid_request_error", "context_length_exceeded")
+        window = f"{self.server.context_chars // 4} tokens" if self.server.context_chars else "smaller than this prompt"
+        return self._error(400, f"This model's maximum context length is {window}; your prompt is longer.",
+                           "invalid_request_error", "context_length_exceeded")
 
     def _base(self) -> dict:
         return {"id": self._completion_id, "created": int(time.time()), "model": MODEL}

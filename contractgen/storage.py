@@ -1,8 +1,11 @@
 """Durable record of every document, attempt, fault, resume and checkpoint.
 
 SQLite by default (WAL, foreign keys on, 5 s busy timeout); any SQLAlchemy URL
-works. Every method opens its own short transaction, so generation worker
-threads and the page can share one `Store`. Times are UTC epoch seconds
+works, PostgreSQL first (postgresql+psycopg://, the `postgres` extra: migrations
+serialized by an advisory lock, pooled connections pinged before use; the tests
+run on both engines). A URL is shown only through `shown_url` (no password).
+Every method opens its own short transaction, so generation worker threads and
+the page can share one `Store`. Times are UTC epoch seconds
 (floats), so durations are plain subtractions in SQL. Methods return frozen
 dataclasses, never ORM objects.
 
@@ -891,12 +894,15 @@ class Store:
             query = query.where(Document.mode == mode)
         if search:  # case-insensitive on every engine, accented letters included ("CAFÉ" finds "Café")
             pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            if self._engine.dialect.name == "sqlite":  # its LIKE and lower() fold ASCII letters only
-                def match(column):
-                    return func.casefold(column).like(func.casefold(pattern), escape="\\")
-            else:
+            if self._engine.dialect.name != "sqlite":
                 def match(column):
                     return column.ilike(pattern, escape="\\")
+            elif search.isascii():  # SQLite's LIKE ignores the case of ASCII letters
+                def match(column):
+                    return column.like(pattern, escape="\\")
+            else:  # ... and of no other: fold in Python (a scan of 100,000 drafts takes 0.1 s instead of 0.015 s)
+                def match(column):
+                    return func.casefold(column).like(func.casefold(pattern), escape="\\")
             query = query.where(match(Document.id) | match(Document.request_json))
         with self._session() as s, s.begin():
             return [self._document(*row, text="") for row in s.execute(query.limit(limit))]

@@ -139,16 +139,29 @@ class HeadingShaper:
         self._title_allowed = bool(self._wanted) and self._wanted[0][0] == 1  # the first part opens with "# Title"
         self._line = ""  # the held start of a line that may be a heading
         self._at_line_start = not started or started.endswith("\n")
+        # The current line as written so far (a heading split by a pause arrives in two runs).
+        self._written = started.rsplit("\n", 1)[-1]
 
     def feed(self, text: str) -> str:
         out = []
         for piece in re.split(r"(\n)", text):
             if piece == "\n":
-                out.append(self._end_line() + "\n")
-                self._at_line_start = True
+                done = self._end_line()
+                self._passed(self._written + done)
+                out.append(done + "\n")
+                self._at_line_start, self._written = True, ""
             elif piece:
-                out.append(self._take(piece))
+                shown = self._take(piece)
+                self._written += shown
+                out.append(shown)
         return "".join(out)
+
+    def _passed(self, line: str) -> None:
+        """A whole line went out: if it is the next section's heading, that section is under way."""
+        m = re.match(r"^## (\d+)\.", line.split("\n")[-1])
+        numbers = [n for n, _ in self._wanted]
+        if m and int(m.group(1)) in numbers[self._next:]:
+            self._next = numbers.index(int(m.group(1))) + 1
 
     def finish(self) -> str:
         return self._end_line() if self._line else ""

@@ -74,6 +74,9 @@ def status_text(generation: Generation) -> tuple[str, str]:
         return "info", "Streaming..." + handled
     if generation.status == "completed":
         words = len(generation.text.split())
+        if generation.warnings:
+            return "warning", (f"Completed with warnings: {len(generation.sections)} sections, {words:,} words{handled}. "
+                               + " ".join(generation.warnings) + " Read the draft before using it.")
         return "success", f"Completed: {len(generation.sections)} sections, {words:,} words{handled}."
     if generation.status == "interrupted":
         return "warning", f"Interrupted: {generation.error or 'the server stopped before the draft was finished.'} The text so far is kept.{handled}"

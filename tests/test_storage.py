@@ -16,7 +16,7 @@ from contractgen.storage import MIGRATIONS, Base, Store
 COLUMNS = {
     "migrations": ["name", "applied_at"],
     "documents": ["id", "doc_type", "status", "mode", "provider", "model", "request_json", "settings_json", "error",
-                  "parent_id", "created_at", "updated_at", "completed_at", "length", "owner"],
+                  "parent_id", "created_at", "updated_at", "completed_at", "length", "owner", "warnings"],
     "checkpoints": ["id", "document_id", "seq", "text", "at"],
     "attempts": ["id", "document_id", "kind", "model", "provider", "started_at", "first_token_at", "ended_at",
                  "start_offset", "output_chars", "prompt_tokens", "completion_tokens", "tokens_estimated", "outcome",
@@ -35,6 +35,8 @@ COLUMNS = {
                              "calls", "tokens_in", "tokens_out"],
     "resume_stats": ["resume_id", "document_id", "auto", "seconds", "detected_at", "requested_at", "created_at", "mode",
                      "model", "provider", "doc_type"],
+    "seams": ["id", "document_id", "attempt_id", "resume_id", "strategy", "join_kind", "dropped", "preamble", "inserted",
+              "similarity", "offset", "excerpt", "at"],  # m006
 }
 INDEXED = {
     "documents": {"created_at", "updated_at", "status", "mode", "model", "parent_id"},
@@ -45,6 +47,7 @@ INDEXED = {
     "document_stats": {"created_at", "mode", "model"},
     "document_model_usage": {"created_at"},
     "resume_stats": {"document_id", "requested_at", "created_at"},
+    "seams": {"document_id", "join_kind", "at"},
 }
 COMPOSITE = {  # m004: the monitoring queries' indexes
     "attempts": {("document_id", "started_at")},
@@ -98,7 +101,7 @@ def test_wal_mode_and_migrations_recorded_once(db_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = conn.execute("SELECT name, applied_at FROM migrations").fetchall()
     assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner", "m003_sections",
-                                                                 "m004_metrics_indexes", "m005_document_stats"]
+                                                                 "m004_metrics_indexes", "m005_document_stats", "m006_seams"]
 
     Store(f"sqlite:///{db_path}").close()  # re-opening applies nothing again
     with sqlite3.connect(db_path) as conn:
