@@ -259,10 +259,14 @@ def main() -> None:
         "",
         f"**One fault per document**: `{fault}`, a TCP reset at character {middle:,} (half the document), resumed "
         "automatically. Resume overhead: input tokens of the resume call, which re-sends the instructions and the "
-        "text so far of the cut call. The call cut by the reset reports no usage; it is counted here with what it "
+        "last 2,000 characters of the cut call's text (`--resume-tail`), not all of it: before resumes sent a tail "
+        "(the run of 2026-11-21), stream's resume re-sent the whole 12,301 characters, 3,218 tokens, +16% cost for "
+        "the fault. The call cut by the reset reports no usage; it is counted here with what it "
         "sent (the same messages as in the fault-free run) and the text it delivered. The product's own summary "
         "(`document_summary`, last column) charges it the resume's input instead and 4 characters a token of output, "
-        f"which errs high: for stream {pct(s['summary_cost'] / s['cost'] - 1)} on the total.",
+        f"which errs high: for stream {pct(s['summary_cost'] / s['cost'] - 1)} on the total. Input tokens of the "
+        "chunks and sections calls now count the previous part's tail they carry (the served engine's estimate "
+        "left it out before), so those rows are about 20% higher than in the 2026-11-21 run for the same prompts.",
         "",
         *table_rows(list(faulted.values()), clean, with_fault=True),
         "",
