@@ -41,6 +41,9 @@ class Settings:
     # None: sqlite file under ./data. repr=False: a server URL carries a password (storage.shown_url shows it).
     database_url: str | None = field(default=None, repr=False)
     retention_days: float = 730.0  # documents untouched this long are deleted by cleanup (keeps a year of metrics)
+    lease_seconds: float = 15.0  # a draft whose writer is silent this long may be taken over by another process
+    otel: bool = False  # OpenTelemetry export (telemetry.py): on with OTEL_EXPORTER_OTLP_ENDPOINT or --otel
+    otel_capture_content: bool = False  # prompt and draft text in spans: only when explicitly turned on
 
     @property
     def provider_name(self) -> str:
@@ -73,15 +76,22 @@ class Settings:
             "CONTRACTGEN_CHAT_TEMPLATE": "chat_template",
             "CONTRACTGEN_MAX_TOKENS": "max_tokens",
             "CONTRACTGEN_RESUME_TAIL": "resume_tail",
+            "CONTRACTGEN_LEASE_SECONDS": "lease_seconds",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "otel",
+            "CONTRACTGEN_OTEL_CAPTURE_CONTENT": "otel_capture_content",
         }
         for env_name, attr in names.items():
             value = source.get(env_name)
             if value not in (None, ""):
                 merged[attr] = value
         merged.update({k: v for k, v in overrides.items() if v is not None})
-        for attr in ("connect_timeout", "read_timeout", "rate", "first_token_timeout", "deadline", "retention_days"):
+        for attr in ("connect_timeout", "read_timeout", "rate", "first_token_timeout", "deadline", "retention_days",
+                     "lease_seconds"):
             if attr in merged:
                 merged[attr] = _number(attr, merged[attr])
+        for attr in ("otel", "otel_capture_content"):  # an endpoint turns export on; capture takes true/1/yes/on
+            if isinstance(merged.get(attr), str):
+                merged[attr] = attr == "otel" or merged[attr].strip().lower() in ("1", "true", "yes", "on")
         for attr in ("max_resumes", "group_size", "max_tokens", "resume_tail"):
             if attr in merged:
                 merged[attr] = int(_number(attr, merged[attr]))

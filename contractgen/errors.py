@@ -28,3 +28,11 @@ class ProviderError(ContractgenError):
         # stream, which some servers send for the same reason): the resume shrinks what it sends.
         self.reason = reason
         super().__init__(message)
+
+
+class LeaseLost(ContractgenError):
+    """A worker's write was refused: another process holds the draft's lease now (it took the draft over)."""
+
+
+class DatabaseUnavailable(ContractgenError):
+    """The database refused writes for longer than the retry window (locked, connection lost, restarting)."""

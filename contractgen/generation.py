@@ -18,18 +18,20 @@ import socket
 import threading
 import time
 import uuid
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 from typing import Callable, Sequence
 
 from .config import Settings, redact_urls
 from .faultplan import FaultPlan
 from .providers import describe, make_targets
-from .errors import InputError
+from .errors import ContractgenError, DatabaseUnavailable, InputError, LeaseLost
 from .request import BaseRequest, parse_request
-from . import modes
+from . import modes, telemetry
 from .library import get_library, outline
 from .resume import (AttemptEnded, AttemptStarted, FaultDetected, Outcome, ResumeDelivered, ResumePolicy,
                      ResumeScheduled, SeamJoined, Target, Text, _add as _add_usage, resilient_events)
-from .storage import Store
+from .storage import LEASE_SECONDS, WRITER_GONE, Lease, Store
 from .structure import HeadingShaper, Section, StructureParser, check
 
 TargetFactory = Callable[[Sequence[int] | None, str], list[Target]]  # (sections, text before) -> targets
@@ -38,18 +40,27 @@ CHECKPOINT_INTERVAL = 0.5  # seconds: a crash loses at most this much text, and 
 STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled")
 LIVE = ("pending", "streaming", "resuming")
 RESUMABLE = ("interrupted", "failed", "cancelled")
+DB_RETRY_SECONDS = 20.0  # a write the database refuses is retried this long (text kept in memory), then the draft stops
+_WRITES = {"append_text", "set_status", "start_attempt", "end_attempt", "record_fault", "record_resume",
+           "resume_delivered", "record_seam", "save_section"}  # fenced by the writer's lease
+LEASE_LOST = "Another process took this draft over; this one stopped writing it (the draft goes on there)."
+
+
+_TOKEN = uuid.uuid4().hex[:8]  # two containers sharing a hostname and a pid are still two owners
 
 
 def process_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process as a draft's owner: host:pid:token."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
 
 
 def owner_alive(owner: str | None) -> bool:
-    """Is the process that owns a live document still running? Unknown hosts are assumed alive
-    (their documents expire through cleanup instead)."""
+    """Is the process that owns a live document still running? Only a process on this host can be checked;
+    elsewhere the owner's lease decides (a dead host's drafts are taken over once it expires)."""
     if not owner:
         return False
-    host, _, pid = owner.rpartition(":")
+    parts = owner.split(":")
+    host, pid = (":".join(parts[:-2]), parts[-2]) if len(parts) >= 3 else (":".join(parts[:-1]), parts[-1])
     if host != socket.gethostname():
         return True
     try:
@@ -62,6 +73,8 @@ def owner_alive(owner: str | None) -> bool:
 
 
 class Generation:
+    observer: telemetry.DraftObserver | None = None  # OpenTelemetry export of this run, when on (telemetry.py)
+
     def __init__(self, request: BaseRequest, *, id: str | None = None, label: str = "", model: str = "",
                  provider: str = "", store: Store | None = None, text: str = "", status: str = "pending",
                  error: str | None = None, faults: int = 0, resumes: int = 0, fault_spec: str = "",
@@ -77,6 +90,9 @@ class Generation:
         self.last_fault: str | None = None  # "kind: message" of the latest fault
         self.foreign_owner: str | None = None  # set when loaded while another live process writes it
         self.warnings: list[str] = []  # structure problems and unverified seams of a completed draft
+        self.lease: Lease | None = None  # this process's claim on the draft while its worker writes
+        self.takeover_at: float | None = None  # set when this run takes over a dead writer's draft
+        self._followed: tuple[int, float] | None = None  # (checkpoints read, last poll) of a draft written elsewhere
         self.seams: list[SeamJoined] = []  # how each continuation of this run joined the text
         self.plan: FaultPlan | None = None  # injected faults, shared by every run of this document
         self.fault_spec = fault_spec
@@ -112,8 +128,8 @@ class Generation:
     # -- reading (any thread) -------------------------------------------------
     @property
     def done(self) -> bool:
-        # A draft another live process is writing has no worker here: show it as it is stored.
-        return self.status not in LIVE or self.foreign_owner is not None
+        # A draft another live process writes is followed from its checkpoints until it ends there.
+        return self.status not in LIVE
 
     @property
     def running(self) -> bool:
@@ -128,8 +144,13 @@ class Generation:
         with self._lock:
             return "".join(self._chunks)
 
+    FOLLOW_EVERY = 0.25  # seconds between reads of the checkpoints of a draft another process writes
+
     def read(self, offset: int = 0, wait: float = 0.0) -> tuple[str, bool]:
         """Text after `offset`, and whether the generation has stopped; waits up to `wait` s for news."""
+        if self.foreign_owner is not None and self._store is not None:
+            self._follow(wait)
+            wait = 0.0
         with self._changed:
             if wait and not self.done and (not self._ends or self._ends[-1] <= offset):
                 self._changed.wait(wait)
@@ -138,6 +159,34 @@ class Generation:
                 return "", self.done
             start = self._ends[i - 1] if i else 0
             return self._chunks[i][offset - start:] + "".join(self._chunks[i + 1:]), self.done
+
+    def _follow(self, wait: float) -> None:
+        """Append the checkpoints another process stored since the last look (at most every FOLLOW_EVERY s), and
+        take its status when it ends: a page on any replica shows the draft live, at the pace of its checkpoints."""
+        seq, last = self._followed or (-1, 0.0)
+        pause = last + self.FOLLOW_EVERY - time.monotonic()
+        if pause > 0:
+            if not wait:
+                return
+            time.sleep(min(pause, wait))
+        if seq < 0:  # the first look: skip the checkpoints the loaded text already holds
+            rows, total, seq = self._store.checkpoints_after(self.id, 0), 0, 0
+            for n, chunk in rows:
+                if total >= len(self.text):
+                    break
+                total, seq = total + len(chunk), n + 1
+        rows = self._store.checkpoints_after(self.id, seq)
+        for n, chunk in rows:
+            self._append(chunk)
+            seq = n + 1
+        self._followed = (seq, time.monotonic())
+        state = self._store.lifecycle(self.id)
+        if state is None or state[0] not in LIVE:
+            self.foreign_owner = None
+            if state is not None and state[0] == "completed":
+                with self._lock:
+                    self._parser.finish()
+            self._show(state[0] if state else "failed", state[1] if state else "The draft was deleted.")
 
     @property
     def sections(self) -> list[Section]:
@@ -160,15 +209,38 @@ class Generation:
     def _checkpoint(self, now: float, force: bool = False) -> None:
         if self._unsaved and (force or now - self._saved_at >= CHECKPOINT_INTERVAL):
             if self._store:
-                self._store.append_text(self.id, self._unsaved, now=now)
+                self._db("append_text", self.id, self._unsaved, now=now)
             self._unsaved, self._saved_at = "", now
 
-    def _set_status(self, status: str, error: str | None = None) -> None:
+    def _show(self, status: str, error: str | None = None) -> None:
+        """The status in memory only (what the page and the CLI follow)."""
         with self._changed:
             self.status, self.error = status, error
             self._changed.notify_all()
+
+    def _set_status(self, status: str, error: str | None = None) -> None:
+        self._show(status, error)
         if self._store:
-            self._store.set_status(self.id, status, error=error)
+            self._db("set_status", self.id, status, error=error)
+
+    def _db(self, method: str, *args, **kw):
+        """A store call of the worker: writes are fenced by the lease; a database that refuses (locked,
+        connection lost, restarting) is retried with backoff for DB_RETRY_SECONDS while the text stays in
+        memory, then DatabaseUnavailable. LeaseLost is never retried: the draft is someone else's now."""
+        if method in _WRITES and self.lease is not None:
+            kw["lease"] = self.lease
+        call = getattr(self._store, method)
+        started, delay = time.monotonic(), 0.1
+        while True:
+            try:
+                return call(*args, **kw)
+            except (OperationalError, InterfaceError) as exc:
+                waited = time.monotonic() - started
+                if waited >= DB_RETRY_SECONDS or self._cancel.is_set():
+                    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+                    raise DatabaseUnavailable(f"The database could not be written for {waited:.0f} s ({reason}).") from exc
+                time.sleep(min(delay, DB_RETRY_SECONDS - waited))
+                delay = min(delay * 2, 2.0)
 
     def run(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
             manual: bool = False, clock: Callable[[], float] = time.time) -> None:
@@ -192,10 +264,25 @@ class Generation:
                 self._append(self.suffix)  # the sections after a regenerated one, as they were
                 self._unsaved += self.suffix
             self._finish(Outcome("completed", None), clock)
+        except LeaseLost:
+            self._show("interrupted", LEASE_LOST)  # nothing more is written: the draft is the other process's
+        except DatabaseUnavailable as exc:
+            # The row stays live under a lease that runs out: any process can resume it once the database is back.
+            self._show("interrupted", f"{exc} The text written so far is kept in memory ({len(self.text):,} "
+                       f"characters; {len(self._unsaved):,} not yet stored). Resume the draft once the database is back.")
         except Exception as exc:  # a bug: keep the text, say so, and let the log show it
-            self._checkpoint(clock(), force=True)
-            self._set_status("failed", f"Unexpected error: {type(exc).__name__}: {redact_urls(str(exc))}. The text so far is kept.")
+            self._show("failed", f"Unexpected error: {type(exc).__name__}: {redact_urls(str(exc))}. The text so far is kept.")
+            try:
+                self._checkpoint(clock(), force=True)
+                self._set_status(self.status, self.error)
+            except (LeaseLost, DatabaseUnavailable):
+                pass  # the bug is what to report; the text is in memory
+            if self.observer:
+                self.observer.draft_ended(self, exc)
             raise
+        finally:
+            if self.status in LIVE:  # no path leaves the page or the CLI following a worker that has ended
+                self._show("interrupted", self.error or "The worker stopped before the draft ended; resume it to go on.")
 
     def _finish(self, outcome: Outcome, clock: Callable[[], float]) -> None:
         self._checkpoint(clock(), force=True)
@@ -215,7 +302,9 @@ class Generation:
             self.status, self.error = outcome.status, outcome.message
             self._changed.notify_all()
         if self._store:
-            self._store.set_status(self.id, outcome.status, error=outcome.message, warnings=warnings)
+            self._db("set_status", self.id, outcome.status, error=outcome.message, warnings=warnings)
+        if self.observer:
+            self.observer.draft_ended(self)
 
     def _run_call(self, call: modes.Call, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None,
                   manual: bool, clock: Callable[[], float]) -> Outcome:
@@ -237,16 +326,22 @@ class Generation:
                 self._checkpoint(clock())
 
         if manual and self._store:
-            last = self._store.faults(self.id)
-            resumed = {r.fault_id for r in self._store.resumes(self.id)}
+            last = self._db("faults", self.id)
+            resumed = {r.fault_id for r in self._db("resumes", self.id)}
             # Only a fault that no resume answered yet is what this click resumes from.
             fault_id = last[-1].id if last and last[-1].id not in resumed else None
             # The store copies the fault's detection time, so manual resume time includes the person's wait.
-            resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=False,
+            resume_id = self._db("record_resume", self.id, fault_id=fault_id, attempt_id=None, auto=False,
                                                   requested_at=clock())
+        elif self.takeover_at is not None and self._store:
+            # A dead writer's draft, taken over: an automatic resume, timed from the moment its lease ran out.
+            resume_id = self._db("record_resume", self.id, fault_id=None, attempt_id=None, auto=True,
+                                 requested_at=min(self.takeover_at, clock()))
+            self.takeover_at = None
         events = resilient_events(targets_for(call.sections, before), partial=partial, policy=policy, plan=plan,
                                   cancel=self._cancel, first_kind="resume" if partial else modes.attempt_kind(self.mode),
                                   auto=not manual, clock=clock, rng=random.Random(), base_offset=self.call_start)
+        events = self.observer.watch(events) if self.observer else events
         for event in events:
             if isinstance(event, Text):
                 add(shaper.feed(event.text) if shaper else event.text)
@@ -255,14 +350,14 @@ class Generation:
                 resume_joined = event.seam.joined
                 if self._store:
                     seam = event.seam
-                    self._store.record_seam(self.id, attempt_id=attempt_id, resume_id=resume_id, strategy=event.strategy,
+                    self._db("record_seam", self.id, attempt_id=attempt_id, resume_id=resume_id, strategy=event.strategy,
                                             join_kind=seam.join, dropped=seam.dropped, preamble=seam.preamble,
                                             inserted=seam.inserted, similarity=seam.similarity, offset=event.offset,
                                             excerpt=seam.excerpt, now=event.at)
             elif isinstance(event, AttemptStarted):
                 self.model = event.model
                 if self._store:
-                    attempt_id = self._store.start_attempt(self.id, kind=event.kind, model=event.model,
+                    attempt_id = self._db("start_attempt", self.id, kind=event.kind, model=event.model,
                                                            provider=event.provider, start_offset=event.offset, now=event.at)
             elif isinstance(event, ResumeDelivered):
                 self.notice = None
@@ -273,13 +368,13 @@ class Generation:
                 self._save_sections(event.at)
                 if self._store:
                     u = event.usage
-                    self._store.end_attempt(attempt_id, outcome=event.outcome, output_chars=event.output_chars,
+                    self._db("end_attempt", attempt_id, outcome=event.outcome, output_chars=event.output_chars,
                                             first_token_at=event.first_token_at, finish_reason=event.finish_reason,
                                             prompt_tokens=u.prompt_tokens if u else None,
                                             completion_tokens=u.completion_tokens if u else None,
                                             tokens_estimated=bool(u and u.estimated), now=event.at)
                     if resume_id is not None and event.first_token_at is not None:
-                        self._store.resume_delivered(resume_id, first_token_at=event.first_token_at,
+                        self._db("resume_delivered", resume_id, first_token_at=event.first_token_at,
                                                      delivered_chars=event.output_chars, joined=resume_joined)
                 resume_id, resume_joined = None, True
             elif isinstance(event, FaultDetected):
@@ -287,7 +382,7 @@ class Generation:
                 self.last_fault = f"{event.kind} at {event.offset:,} characters: {event.message}"
                 fault_at = event.at
                 if self._store:
-                    fault_id = self._store.record_fault(self.id, attempt_id=attempt_id, kind=event.kind,
+                    fault_id = self._db("record_fault", self.id, attempt_id=attempt_id, kind=event.kind,
                                                         message=event.message, retryable=event.retryable,
                                                         offset=event.offset, now=event.at)
             elif isinstance(event, ResumeScheduled):
@@ -295,7 +390,7 @@ class Generation:
                 self.notice = "Resuming generation from where it left off..."
                 self._set_status("resuming")
                 if self._store:
-                    resume_id = self._store.record_resume(self.id, fault_id=fault_id, attempt_id=None, auto=True,
+                    resume_id = self._db("record_resume", self.id, fault_id=fault_id, attempt_id=None, auto=True,
                                                           requested_at=fault_at or event.at, now=event.at)
             elif isinstance(event, Outcome):
                 if shaper:
@@ -311,7 +406,7 @@ class Generation:
             return
         done = self.completed_sections
         for section in done[self._sections_saved:]:
-            self._store.save_section(self.id, section.to_dict(), now=now)
+            self._db("save_section", self.id, section.to_dict(), now=now)
         self._sections_saved = len(done)
 
     def start(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
@@ -320,9 +415,8 @@ class Generation:
         # Set before the thread exists, so no reader sees the old final status in between. Resuming
         # means the current call has text already (kept text before a regenerated section does not count).
         partial = len(self.text) - (self.call_start if self.call_start is not None else len(self.text))
+        self.foreign_owner = None
         self._set_status("resuming" if partial > 0 else "streaming")
-        if self._store:
-            self._store.claim(self.id, process_owner())
         self._thread = threading.Thread(target=self.run, args=(targets_for, policy, plan, manual),
                                         name=f"generation-{self.id}", daemon=True)
         self._thread.start()
@@ -360,25 +454,109 @@ class GenerationManager:
     """Process-wide registry: live generations in memory, every document in the store."""
 
     CLEANUP_EVERY = 3600.0
+    TAKEOVER_EVERY = 2.0  # seconds between looks for drafts whose writer died (with `takeover`)
 
-    def __init__(self, store: Store | None = None, *, background_cleanup: bool = False, retention_days: float = 90.0):
+    def __init__(self, store: Store | None = None, *, background_cleanup: bool = False, retention_days: float = 90.0,
+                 takeover: Settings | None = None):
+        """`takeover`: settings with which this process continues, on its own, the drafts of writers that died
+        (an app with automatic resume on, `contractgen worker`); None: only by hand (`resume`)."""
         self.store = store
         self.retention = retention_days * 86400
         self._items: dict[str, Generation] = {}
         self._lock = threading.Lock()
         self._resume_lock = threading.Lock()
+        self._heartbeat: threading.Thread | None = None
+        self.taken_over: list[str] = []  # drafts this process took over from dead writers, in order
         if store is not None:
-            # No worker survives a restart: whatever was live is now interrupted.
-            # A draft "owned" by this very process at startup is a leftover of an earlier process
-            # that had the same host:pid (a container restart): no worker of ours runs it.
-            store.mark_interrupted(alive=lambda owner: owner != process_owner() and owner_alive(owner))
+            # Drafts of a dead process on this host are known dead at once: continued here when this process
+            # takes over drafts, else marked interrupted (resumable by hand). A draft "owned" by this very process
+            # at startup is a leftover of an earlier one. Drafts of other hosts wait for their lease to expire.
+            if takeover is None:
+                store.mark_interrupted(alive=lambda owner: owner != process_owner() and owner_alive(owner))
             if background_cleanup:
                 threading.Thread(target=self._cleanup_loop, name="contractgen-cleanup", daemon=True).start()
+            if takeover is not None:
+                threading.Thread(target=self._takeover_loop, args=(takeover,), name="contractgen-takeover",
+                                 daemon=True).start()
 
     def _cleanup_loop(self) -> None:
         while True:
             self.store.cleanup(retention=self.retention)
             time.sleep(self.CLEANUP_EVERY)
+
+    def _takeover_loop(self, settings: Settings) -> None:
+        while True:
+            try:
+                self.take_over(settings)
+            except (OperationalError, InterfaceError, ContractgenError):
+                pass  # the database is away or the draft cannot run here: the next round tries again
+            time.sleep(self.TAKEOVER_EVERY)
+
+    def take_over(self, settings: Settings, *, limit: int = 10) -> list[Generation]:
+        """Continue, in this process, the drafts whose writer's lease ran out (a dead process, container or
+        machine), from their last checkpoint, as automatic resumes. Racing takers: one wins each draft."""
+        taken = []
+        for id in self.store.expired(limit=limit):
+            record = self.store.get(id)
+            if record is None or self._running(id):
+                continue
+            lease = Lease(process_owner(), settings.lease_seconds)
+            dead = lambda owner: owner != process_owner() and not owner_alive(owner)  # noqa: E731
+            if not self.store.acquire(id, lease, expect=LIVE, status="resuming", dead=dead):
+                continue
+            generation = self._load(id)
+            generation.lease, generation.takeover_at = lease, record.lease_until or record.updated_at
+            self._launch(generation, settings, manual=False)
+            self.taken_over.append(id)
+            taken.append(generation)
+        return taken
+
+    def _running(self, id: str) -> bool:
+        with self._lock:
+            found = self._items.get(id)
+        return found is not None and found.running
+
+    def _beat(self) -> None:
+        """Renew the leases of this process's running drafts (their checkpoints renew them too, but a call can
+        be silent for a while); act on a stop asked from any process; stop a worker whose lease was lost."""
+        while True:
+            with self._lock:
+                running = [g for g in self._items.values() if g.running and g.lease is not None]
+            seconds = min([g.lease.seconds for g in running] or [LEASE_SECONDS])
+            for generation in running:
+                try:
+                    held, asked = self.store.renew(generation.id, generation.lease)
+                except (OperationalError, InterfaceError):
+                    continue  # the worker's own writes retry and decide
+                if not held or asked == "cancel":
+                    generation.cancel()
+            time.sleep(max(0.2, seconds / 3))
+
+    def _ensure_heartbeat(self) -> None:
+        with self._lock:
+            if self.store is not None and (self._heartbeat is None or not self._heartbeat.is_alive()):
+                self._heartbeat = threading.Thread(target=self._beat, name="contractgen-heartbeat", daemon=True)
+                self._heartbeat.start()
+
+    def _launch(self, generation: Generation, settings: Settings, *, manual: bool) -> None:
+        """Start a worker for a draft this process holds the lease of."""
+        generation.label = describe(settings)
+        # The plan belongs to the document: each fault strikes once per document, not once per run.
+        if generation.plan is None and generation.fault_spec:
+            generation.plan = _plan(generation.fault_spec, len(generation.text))
+        with self._lock:
+            self._items[generation.id] = generation
+        self._ensure_heartbeat()
+        generation.start(_factory(settings, generation.request), _policy(settings), generation.plan, manual=manual)
+
+    def cancel(self, document_id: str) -> bool:
+        """Stop a draft wherever it is written: here at once, in another process through the store."""
+        with self._lock:
+            generation = self._items.get(document_id)
+        if generation is not None and generation.running:
+            generation.cancel()
+            return True
+        return bool(self.store and self.store.request_stop(document_id))
 
     def start(self, request: BaseRequest, settings: Settings, *, parent_id: str | None = None,
               regenerate: int | None = None) -> Generation:
@@ -394,14 +572,18 @@ class GenerationManager:
                                 store=self.store, mode="sections" if regenerate else settings.mode,
                                 group_size=settings.group_size, text=prefix, call_start=len(prefix),
                                 only_sections=(regenerate,) if regenerate else None, suffix=suffix, parent_id=parent_id)
+        generation.observer = telemetry.observer(settings, generation)  # None when off; refused here if not installed
         if self.store:
             extra = {"regenerate_section": regenerate} if regenerate else {}
+            # The owner is recorded from the first row: the draft is this process's until its lease runs out.
+            generation.lease = Lease(process_owner(), settings.lease_seconds)
             self.store.create_document(id=generation.id, doc_type=request.doc_type, request=request.model_dump(mode="json"),
                                        provider=first.provider, model=first.model, mode=generation.mode,
                                        settings={**settings.public(), "label": generation.label, **extra},
-                                       parent_id=parent_id)
+                                       parent_id=parent_id, status="streaming", lease=generation.lease)
             if prefix:
-                self.store.append_text(generation.id, prefix)
+                self.store.append_text(generation.id, prefix, lease=generation.lease)
+            self._ensure_heartbeat()
         with self._lock:
             self._items[generation.id] = generation
         generation.plan = plan
@@ -449,8 +631,22 @@ class GenerationManager:
             with self._lock:
                 self._items.pop(generation_id, None)
             return None
-        if found is not None and record.status == found.status and record.length == len(found.text):
+        if found is not None and found.foreign_owner is None and record.status == found.status \
+                and record.length == len(found.text):
             return found
+        if found is not None and found.foreign_owner is not None and record.status in LIVE:
+            return found  # followed live from the checkpoints (Generation.read)
+        generation = self._load(generation_id, record)
+        with self._lock:
+            if generation_id in self._items and self._items[generation_id].running:
+                return self._items[generation_id]
+            self._items[generation_id] = generation
+            return generation
+
+    def _load(self, generation_id: str, record=None) -> Generation:
+        """A draft as stored. One another live process writes is followed from its checkpoints; a live one
+        whose writer is gone (lease run out, or its process dead) shows as interrupted, resumable."""
+        record = record or self.store.get(generation_id)
         calls_done, call_start = _progress_of(self.store.attempts(generation_id), len(record.text))
         generation = Generation(parse_request(record.request), id=record.id, label=record.settings.get("label") or record.model,
                                 model=record.model, provider=record.provider, store=self.store, text=record.text,
@@ -467,33 +663,46 @@ class GenerationManager:
                 generation.call_start = len(self._split_parent(record.parent_id, regenerate)[0])
         generation._sections_saved = len(self.store.sections(generation_id))
         generation.warnings = list(record.warnings)
-        if record.status in LIVE and owner_alive(record.owner) and record.owner != process_owner():
-            generation.foreign_owner = record.owner
-        with self._lock:
-            if generation_id in self._items and self._items[generation_id].running:
-                return self._items[generation_id]
-            self._items[generation_id] = generation
-            return generation
+        if record.status in LIVE and not self._running(generation_id):
+            held = record.lease_until is not None and record.lease_until > time.time()
+            if held and record.owner != process_owner() and owner_alive(record.owner):
+                generation.foreign_owner = record.owner
+                generation._followed = (-1, 0.0)
+            else:
+                generation._show("interrupted", "The process writing this draft stopped before it ended; resume it "
+                                                "to go on from its last checkpoint.")
+        return generation
 
     def resume(self, generation_id: str, settings: Settings) -> Generation:
         """Resume by hand: continue the same document from its stored text, with a fresh resume budget.
 
-        Check and start happen under one lock, against the stored state, so two clicks (or the app
-        and the CLI) can never run the same draft twice."""
+        The store decides, in one conditional write, who resumes: of any number of clicks, CLI runs or
+        replicas resuming at once, exactly one wins; the others are told who writes the draft."""
         with self._resume_lock:
-            generation = self.get(generation_id)
-            if generation is None:
+            if self._running(generation_id):
+                raise InputError([f"Draft {generation_id} is already being written by this process."])
+            record = self.store.get(generation_id) if self.store else None
+            if record is None:
                 raise InputError([f"No draft with id {generation_id}."])
-            if generation.foreign_owner:
-                raise InputError([f"Draft {generation_id} is being written by another process ({generation.foreign_owner})."])
-            if not generation.resumable:
-                why = "it has expired (older than 24 hours)" if generation.status == "expired" else f"it is {generation.status}"
+            if record.status not in RESUMABLE + LIVE:
+                why = "it has expired (older than 24 hours)" if record.status == "expired" else f"it is {record.status}"
                 raise InputError([f"Draft {generation_id} cannot be resumed: {why}."])
-            generation.label = describe(settings)
-            # The plan belongs to the document: each fault strikes once per document, not once per run.
-            if generation.plan is None and generation.fault_spec:
-                generation.plan = _plan(generation.fault_spec, len(generation.text))
-            generation.start(_factory(settings, generation.request), _policy(settings), generation.plan, manual=True)
+            lease = Lease(process_owner(), settings.lease_seconds)
+            dead = lambda owner: owner != process_owner() and not owner_alive(owner)  # noqa: E731
+            if not self.store.acquire(generation_id, lease, expect=RESUMABLE + LIVE, status="resuming", dead=dead):
+                now = self.store.get(generation_id)
+                left = f"; its lease runs until {time.strftime('%H:%M:%S', time.localtime(now.lease_until))}" \
+                    if now and now.lease_until else ""
+                raise InputError([f"Draft {generation_id} is being written by another process "
+                                  f"({now.owner if now else 'unknown'}{left}): it is not resumed twice."])
+            with self._lock:
+                found = self._items.get(generation_id)
+            # The object a page or a caller already follows goes on, when it holds exactly the stored text.
+            stored = self.store.get(generation_id)
+            generation = found if found is not None and len(found.text) == stored.length else self._load(generation_id, stored)
+            generation.lease = lease
+            generation.observer = telemetry.observer(settings, generation, manual=True)
+            self._launch(generation, settings, manual=True)
             return generation
 
 
@@ -520,8 +729,10 @@ def manager(settings: Settings | None = None) -> GenerationManager:
             import os
 
             settings = settings or Settings.from_env(os.environ)
+            # With automatic resume on, the app also continues drafts whose writer died (any replica's).
             _manager = GenerationManager(Store(settings.database_url or Store.default_url(os.environ)),
-                                         background_cleanup=True, retention_days=settings.retention_days)
+                                         background_cleanup=True, retention_days=settings.retention_days,
+                                         takeover=settings if settings.auto_resume else None)
         return _manager
 
 

@@ -20,7 +20,10 @@ documents    id (str pk), doc_type, status (pending|streaming|resuming|
              length (characters stored so far), owner ("host:pid" of the
              process generating it; migration m002), warnings (JSON list of
              sentences: structure problems and unverified seams of a draft
-             that completed anyway; m006).
+             that completed anyway; m006), lease_until (the writer's lease:
+             its `owner` may write until then; NULL once released) and
+             stop_requested ("cancel" asked by any process; the writer's
+             heartbeat reads it) (m007).
              Indexes: created_at, updated_at, status, mode, model, parent_id.
 checkpoints  id, document_id (-> documents, CASCADE), seq (0..), text (the
              text appended since the previous checkpoint), at. Unique
@@ -109,14 +112,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (or_, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint, create_engine, delete, event, func, insert, make_url, select, update)
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from .errors import InputError
+from .errors import InputError, LeaseLost
 
 STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled")
 LIVE = ("pending", "streaming", "resuming")  # a worker thread owns the document
@@ -130,6 +133,16 @@ FAULT_KINDS = ("timeout", "connection", "rate_limit", "server_error", "truncated
 # "max_tokens") are settings, not secrets.
 SECRET_NAME = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|credentials?)$|api_?key", re.IGNORECASE)
 RESTARTED = "The application restarted while this document was being generated."
+LEASE_SECONDS = 15.0  # a writer silent this long (dead process, container or machine) may be taken over
+WRITER_GONE = "The process writing this draft stopped (its lease expired); it was taken over from its last checkpoint."
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A writer's claim on a draft: `owner` (host:pid:token, unique per process) may write it while its lease
+    runs; each fenced write renews it by `seconds`."""
+    owner: str
+    seconds: float = LEASE_SECONDS
 
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -174,6 +187,8 @@ class Document(Base):
     length: Mapped[int] = mapped_column(Integer, default=0)
     owner: Mapped[str | None] = mapped_column(String(128))  # "host:pid" of the process generating it (m002)
     warnings: Mapped[str | None] = mapped_column(Text)  # JSON list (m006)
+    lease_until: Mapped[float | None] = mapped_column(Float)  # m007: the owner's lease; NULL when released
+    stop_requested: Mapped[str | None] = mapped_column(String(16))  # m007: "cancel", asked by any process
 
 
 class Checkpoint(Base):
@@ -506,6 +521,13 @@ def m006_seams(conn) -> None:
     conn.execute(sql_text("ALTER TABLE documents ADD COLUMN warnings TEXT"))
 
 
+@migration
+def m007_leases(conn) -> None:
+    # Each draft's writer holds a lease renewed as it writes; every write of a worker is fenced by it.
+    conn.execute(sql_text("ALTER TABLE documents ADD COLUMN lease_until FLOAT"))
+    conn.execute(sql_text("ALTER TABLE documents ADD COLUMN stop_requested VARCHAR(16)"))
+
+
 # The rollups' definitions, in SQL (SQLite and PostgreSQL). A per-attempt view of the token
 # estimates, exactly as costs.summarize and the metrics define them: completion tokens when
 # stored, else ceil(output_chars / 4); prompt tokens when stored, else those of the nearest
@@ -631,6 +653,8 @@ class DocumentRecord:
     length: int
     owner: str | None
     warnings: list[str]
+    lease_until: float | None
+    stop_requested: str | None
     text: str
     faults: int
     resumes: int
@@ -826,7 +850,7 @@ class Store:
 
     def create_document(self, *, id: str, doc_type: str, request: dict, provider: str, model: str,
                         mode: str = "stream", settings: dict | None = None, parent_id: str | None = None,
-                        status: str = "pending", now: float | None = None) -> None:
+                        status: str = "pending", lease: Lease | None = None, now: float | None = None) -> None:
         _check(status, STATUSES, "status")
         _check(mode, MODES, "mode")
         _refuse_secrets(settings or {})
@@ -836,37 +860,48 @@ class Store:
                            request_json=json.dumps(request, ensure_ascii=False),
                            settings_json=json.dumps(settings or {}, ensure_ascii=False), parent_id=parent_id,
                            created_at=now, updated_at=now, completed_at=now if status == "completed" else None,
-                           length=0))
+                           length=0, owner=lease.owner if lease else None,
+                           lease_until=now + lease.seconds if lease else None))
             s.flush()
             _refresh_stats(s.connection(), id)
 
-    def _touch(self, s: Session, id: str, now: float, **values) -> None:
-        # Raise rather than write rows for a document deleted under a running worker.
-        if s.execute(update(Document).where(Document.id == id).values(updated_at=now, **values)).rowcount != 1:
+    def _touch(self, s: Session, id: str, now: float, lease: Lease | None = None, **values) -> None:
+        """Update the document row; with a lease, only if its owner still holds it (the write is fenced), and
+        renew it. Raise rather than write rows for a document deleted, or taken over, under a running worker."""
+        query = update(Document).where(Document.id == id)
+        if lease is not None:
+            query = query.where(Document.owner == lease.owner)
+            values.setdefault("lease_until", now + lease.seconds)
+        if s.execute(query.values(updated_at=now, **values)).rowcount != 1:
+            holder = s.execute(select(Document.owner).where(Document.id == id)).first()
+            if holder is not None and lease is not None:
+                raise LeaseLost(f"Draft {id} is now written by another process ({holder[0]}); this one stopped.")
             raise KeyError(f"No document {id!r}.")
 
     def set_status(self, id: str, status: str, *, error: str | None = None, warnings: list[str] | None = None,
-                   now: float | None = None) -> None:
+                   lease: Lease | None = None, now: float | None = None) -> None:
         """`error` replaces the current one (None clears it); the history lives in `faults`. `warnings`
-        (when given) replaces the draft's warnings."""
+        (when given) replaces the draft's warnings. With `lease`, fenced; a status past LIVE releases it."""
         _check(status, STATUSES, "status")
         now = _now(now)
         values = {"status": status, "error": error}
+        if lease is not None and status not in LIVE:
+            values.update(lease_until=None, stop_requested=None)
         if warnings is not None:
             values["warnings"] = json.dumps(warnings, ensure_ascii=False) if warnings else None
         if status == "completed":
             values["completed_at"] = now
         with self._session(write=True) as s, s.begin():
-            self._touch(s, id, now, **values)
+            self._touch(s, id, now, lease, **values)
             _refresh_stats(s.connection(), id)
 
-    def append_text(self, id: str, text: str, *, now: float | None = None) -> None:
+    def append_text(self, id: str, text: str, *, lease: Lease | None = None, now: float | None = None) -> None:
         if not text:
             return
         now = _now(now)
         with self._session(write=True) as s, s.begin():
             # Update the document first: on a server database its row lock orders concurrent appends.
-            self._touch(s, id, now, length=Document.length + len(text))
+            self._touch(s, id, now, lease, length=Document.length + len(text))
             seq = s.scalar(select(func.coalesce(func.max(Checkpoint.seq) + 1, 0)).where(Checkpoint.document_id == id))
             s.add(Checkpoint(document_id=id, seq=seq, text=text, at=now))
 
@@ -915,11 +950,11 @@ class Store:
     # --- attempts, faults, resumes ---
 
     def start_attempt(self, document_id: str, *, kind: str, model: str, provider: str, start_offset: int,
-                      now: float | None = None) -> int:
+                      lease: Lease | None = None, now: float | None = None) -> int:
         _check(kind, ATTEMPT_KINDS, "attempt kind")
         now = _now(now)
         with self._session(write=True) as s, s.begin():
-            self._touch(s, document_id, now)
+            self._touch(s, document_id, now, lease)
             attempt = Attempt(document_id=document_id, kind=kind, model=model, provider=provider, started_at=now,
                               start_offset=start_offset, output_chars=0, tokens_estimated=False)
             s.add(attempt)
@@ -930,22 +965,26 @@ class Store:
     def end_attempt(self, attempt_id: int, *, outcome: str, output_chars: int, first_token_at: float | None,
                     finish_reason: str | None = None, prompt_tokens: int | None = None,
                     completion_tokens: int | None = None, tokens_estimated: bool = False,
-                    now: float | None = None) -> None:
+                    lease: Lease | None = None, now: float | None = None) -> None:
         _check(outcome, OUTCOMES, "outcome")
-        values = dict(outcome=outcome, output_chars=output_chars, first_token_at=first_token_at, ended_at=_now(now),
+        now = _now(now)
+        values = dict(outcome=outcome, output_chars=output_chars, first_token_at=first_token_at, ended_at=now,
                       finish_reason=finish_reason, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                       tokens_estimated=tokens_estimated)
         with self._session(write=True) as s, s.begin():
+            document_id = s.scalar(select(Attempt.document_id).where(Attempt.id == attempt_id))
+            if lease is not None and document_id is not None:
+                self._touch(s, document_id, now, lease)
             if s.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values)).rowcount != 1:
                 raise KeyError(f"No attempt {attempt_id!r}.")
-            _refresh_stats(s.connection(), s.scalar(select(Attempt.document_id).where(Attempt.id == attempt_id)))
+            _refresh_stats(s.connection(), document_id)
 
     def record_fault(self, document_id: str, *, attempt_id: int | None, kind: str, message: str, retryable: bool,
-                     offset: int, now: float | None = None) -> int:
+                     offset: int, lease: Lease | None = None, now: float | None = None) -> int:
         _check(kind, FAULT_KINDS, "fault kind")
         now = _now(now)
         with self._session(write=True) as s, s.begin():
-            self._touch(s, document_id, now)
+            self._touch(s, document_id, now, lease)
             fault = Fault(document_id=document_id, attempt_id=attempt_id, kind=kind, message=message,
                           retryable=retryable, detected_at=now, offset=offset)
             s.add(fault)
@@ -954,8 +993,10 @@ class Store:
             return fault.id
 
     def record_resume(self, document_id: str, *, fault_id: int | None, attempt_id: int | None, auto: bool,
-                      requested_at: float, now: float | None = None) -> int:
+                      requested_at: float, lease: Lease | None = None, now: float | None = None) -> int:
         with self._session(write=True) as s, s.begin():
+            if lease is not None:
+                self._touch(s, document_id, _now(now), lease)
             detected = s.scalar(select(Fault.detected_at).where(Fault.id == fault_id)) if fault_id is not None else None
             resume = Resume(document_id=document_id, fault_id=fault_id, attempt_id=attempt_id, auto=auto,
                             detected_at=requested_at if detected is None else detected, requested_at=requested_at,
@@ -966,9 +1007,13 @@ class Store:
             return resume.id
 
     def resume_delivered(self, resume_id: int, *, first_token_at: float, delivered_chars: int,
-                         joined: bool = True) -> None:
+                         joined: bool = True, lease: Lease | None = None) -> None:
         """A resume delivered new text; it succeeded only if its seam joined (see `record_seam`)."""
         with self._session(write=True) as s, s.begin():
+            if lease is not None:
+                owner_of = s.scalar(select(Resume.document_id).where(Resume.id == resume_id))
+                if owner_of is not None:
+                    self._touch(s, owner_of, _now(None), lease)
             s.execute(update(Resume).where(Resume.id == resume_id).values(
                 first_token_at=first_token_at, delivered_chars=delivered_chars,
                 succeeded=delivered_chars > 0 and joined))
@@ -978,8 +1023,10 @@ class Store:
 
     def record_seam(self, document_id: str, *, attempt_id: int | None, resume_id: int | None, strategy: str,
                     join_kind: str, dropped: int, preamble: int = 0, inserted: str = "", similarity: float | None = None,
-                    offset: int, excerpt: str = "", now: float | None = None) -> int:
+                    offset: int, excerpt: str = "", lease: Lease | None = None, now: float | None = None) -> int:
         with self._session(write=True) as s, s.begin():
+            if lease is not None:
+                self._touch(s, document_id, _now(now), lease)
             row = SeamRow(document_id=document_id, attempt_id=attempt_id, resume_id=resume_id, strategy=strategy,
                           join_kind=join_kind, dropped=dropped, preamble=preamble, inserted=inserted, similarity=similarity,
                           offset=offset, excerpt=excerpt, at=_now(now))
@@ -999,9 +1046,12 @@ class Store:
     def resumes(self, document_id: str) -> list[ResumeRecord]:
         return self._rows(Resume, ResumeRecord, document_id)
 
-    def save_section(self, document_id: str, section: dict, *, now: float | None = None) -> None:
+    def save_section(self, document_id: str, section: dict, *, lease: Lease | None = None,
+                     now: float | None = None) -> None:
         """Store a completed section {number, title, subsections: [{number, title, text}]}; a later save replaces it."""
         with self._session(write=True) as s, s.begin():
+            if lease is not None:
+                self._touch(s, document_id, _now(now), lease)
             s.execute(delete(SectionRow).where(SectionRow.document_id == document_id,
                                                SectionRow.number == section["number"]))
             s.add(SectionRow(document_id=document_id, number=section["number"], title=section["title"],
@@ -1030,10 +1080,82 @@ class Store:
 
     # --- lifecycle ---
 
-    def claim(self, id: str, owner: str, *, now: float | None = None) -> None:
-        """Record which process is generating the document now."""
+    def acquire(self, id: str, lease: Lease, *, expect: tuple[str, ...], status: str = "resuming",
+                dead: Callable[[str | None], bool] = lambda owner: False, now: float | None = None) -> bool:
+        """Take the draft for `lease.owner` in one conditional write: only if its status is one of `expect` and no
+        other process holds a running lease (none, expired, or held by a process `dead` says is gone). The caller
+        checks it won: of any number of processes racing, exactly one does. A taken-over draft's open attempts
+        are closed (see `_close_dead_attempts`)."""
+        now = _now(now)
+        values = dict(owner=lease.owner, lease_until=now + lease.seconds, status=status, updated_at=now,
+                      stop_requested=None, error=None)
+        free = or_(Document.lease_until.is_(None), Document.lease_until < now, Document.owner == lease.owner)
         with self._session(write=True) as s, s.begin():
-            self._touch(s, id, _now(now), owner=owner)
+            won = s.execute(update(Document).where(Document.id == id, Document.status.in_(expect), free)
+                            .values(**values)).rowcount == 1
+            if not won:
+                # A writer known to be dead (same host, its process gone) need not wait for its lease to run out.
+                holder = s.execute(select(Document.owner).where(Document.id == id, Document.status.in_(expect))).first()
+                if holder is not None and holder[0] and dead(holder[0]):
+                    won = s.execute(update(Document).where(Document.id == id, Document.status.in_(expect),
+                                                           Document.owner == holder[0]).values(**values)).rowcount == 1
+            if won:
+                self._close_dead_attempts(s, id, now)
+                _refresh_stats(s.connection(), id)
+            return won
+
+    def renew(self, id: str, lease: Lease, *, now: float | None = None) -> tuple[bool, str | None]:
+        """(still held, stop requested by any process) for the writer's heartbeat; renews the lease when held."""
+        now = _now(now)
+        with self._session(write=True) as s, s.begin():
+            held = s.execute(update(Document).where(Document.id == id, Document.owner == lease.owner,
+                                                    Document.status.in_(LIVE))
+                             .values(lease_until=now + lease.seconds)).rowcount == 1
+            asked = s.scalar(select(Document.stop_requested).where(Document.id == id)) if held else None
+            return held, asked
+
+    def expired(self, *, now: float | None = None, limit: int = 10) -> list[str]:
+        """Live drafts whose writer's lease ran out (oldest first): a dead process's drafts, for a takeover."""
+        now = _now(now)
+        query = (select(Document.id).where(Document.status.in_(LIVE),
+                                           or_(Document.lease_until.is_(None), Document.lease_until < now))
+                 .order_by(Document.updated_at).limit(limit))
+        with self._session() as s, s.begin():
+            if self._engine.dialect.name == "postgresql":
+                # Rows another worker is taking over right now are skipped, not waited for; the conditional
+                # write in `acquire` is what guarantees one winner.
+                query = query.with_for_update(skip_locked=True)
+            return list(s.scalars(query))
+
+    def request_stop(self, id: str, what: str = "cancel", *, now: float | None = None) -> bool:
+        """Ask the process writing a live draft, wherever it runs, to stop (its heartbeat reads the request)."""
+        with self._session(write=True) as s, s.begin():
+            return s.execute(update(Document).where(Document.id == id, Document.status.in_(LIVE))
+                             .values(stop_requested=what, updated_at=_now(now))).rowcount == 1
+
+    def lifecycle(self, id: str) -> tuple[str, str | None, str | None, float | None] | None:
+        """(status, error, owner, lease_until) of a draft, without its text: cheap enough to poll."""
+        with self._session() as s, s.begin():
+            row = s.execute(select(Document.status, Document.error, Document.owner, Document.lease_until)
+                            .where(Document.id == id)).first()
+            return tuple(row) if row else None
+
+    def checkpoints_after(self, id: str, seq: int) -> list[tuple[int, str]]:
+        """Checkpoints from `seq` on, in order: how another process follows a draft live."""
+        with self._session() as s, s.begin():
+            return list(s.execute(select(Checkpoint.seq, Checkpoint.text)
+                                  .where(Checkpoint.document_id == id, Checkpoint.seq >= seq).order_by(Checkpoint.seq)))
+
+    @staticmethod
+    def _close_dead_attempts(s: Session, id: str, now: float) -> None:
+        """Attempts a dead writer left open end as faults, with the text they delivered as far as the checkpoints
+        know (estimated tokens), so that `show` lists no attempt as running forever and usage is counted."""
+        length, updated = s.execute(select(Document.length, Document.updated_at).where(Document.id == id)).one()
+        for attempt in s.scalars(select(Attempt).where(Attempt.document_id == id, Attempt.outcome.is_(None))):
+            out = max(0, length - attempt.start_offset)
+            attempt.outcome, attempt.ended_at, attempt.output_chars = "fault", max(attempt.started_at, min(updated, now)), out
+            attempt.completion_tokens = attempt.completion_tokens or (out + 3) // 4
+            attempt.tokens_estimated = True
 
     def mark_interrupted(self, *, alive: Callable[[str | None], bool] = lambda owner: False,
                          now: float | None = None) -> list[str]:
@@ -1045,7 +1167,9 @@ class Store:
             ids = [id for id, owner in rows if not alive(owner)]
             if ids:
                 s.execute(update(Document).where(Document.id.in_(ids))
-                          .values(status="interrupted", error=RESTARTED, updated_at=_now(now)))
+                          .values(status="interrupted", error=RESTARTED, updated_at=_now(now), lease_until=None))
+                for id in ids:
+                    self._close_dead_attempts(s, id, _now(now))
                 _sync_status(s.connection(), ids)
             return ids
 

@@ -66,8 +66,8 @@ def status_text(generation: Generation) -> tuple[str, str]:
     """(kind of box, message) for the status line."""
     handled = f" · ⚠️ {generation.faults_handled} timeout(s) handled" if generation.faults_handled else ""
     if generation.foreign_owner:
-        return "info", (f"Being written by another process ({generation.foreign_owner}); "
-                        f"{len(generation.text):,} characters so far. Refresh to see more.")
+        return "info", (f"Streaming from another process ({generation.foreign_owner}), followed live: "
+                        f"{len(generation.text):,} characters so far.{handled}")
     if generation.status == "resuming" or generation.notice:
         return "warning", (generation.notice or "Resuming generation from where it left off...") + handled
     if generation.status in ("pending", "streaming"):

@@ -13,7 +13,7 @@ from contractgen.errors import InputError
 from contractgen.generation import GenerationManager
 from contractgen.config import Settings
 from contractgen.request import parse_request
-from contractgen.storage import Store
+from contractgen.storage import Lease, Store
 
 from support import ROOT, reference
 
@@ -56,9 +56,9 @@ def test_kill_9_then_resume_completes_the_same_document(tmp_path, database_url):
 
 def test_restart_marks_live_documents_of_a_dead_process_interrupted(database_url):
     store = Store(database_url)
+    # Another host's writer, its lease running: left alone (only its lease running out frees it).
     store.create_document(id="orphan", doc_type="tos", request={"company": "Acme"}, provider="offline",
-                          model="contractgen-offline", status="streaming")
-    store.claim("orphan", "this-host-does-not-exist:1")  # another host: assumed alive, left alone
+                          model="contractgen-offline", status="streaming", lease=Lease("this-host-does-not-exist:1:ab"))
     store.create_document(id="dead", doc_type="tos", request={"company": "Acme"}, provider="offline",
                           model="contractgen-offline", status="streaming")
     manager = GenerationManager(store)
