@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .costs import PriceTable, document_summary, summary_dict
 from .export import FORMATS, export, info_for
 from .faultplan import FaultPlan
 from .forms import DOC_TYPES, steps
-from .generation import Generation, GenerationManager, follow
+from .generation import Generation, GenerationManager, follow, process_owner as manager_owner
 from .library import get_library, outline
 from .modes import MODES
 from .request import parse_request
@@ -74,6 +75,8 @@ def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> No
                         help="Tokens per call (default 8192 for a whole document, 1200 per section).")
     parser.add_argument("--resume-tail", type=int, metavar="CHARS",
                         help="Characters of the text a resume sends with the outline (default 2000).")
+    parser.add_argument("--otel", action="store_true", help="Export traces and metrics over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT, "
+                                                            "default http://localhost:4318; needs the otel extra; README, Telemetry).")
     if not resume:
         parser.add_argument("--mode", choices=list(MODES), help="stream (one call), chunks (one call per group of sections) "
                                                                 "or sections (one call per section). Default stream.")
@@ -118,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=list(FORMATS), default="html")
     exp.add_argument("--out", required=True, help="File to write.")
     _db_flag(exp)
+
+    wrk = sub.add_parser("worker", help="Run drafts only: continue those whose writer died (on any machine sharing the database).")
+    _provider_flags(wrk, resume=True)
+    wrk.add_argument("--once", action="store_true", help="Look once, finish what was taken over, and exit.")
+    wrk.add_argument("--poll", type=float, default=2.0, metavar="S", help="Seconds between looks (default 2).")
 
     cln = sub.add_parser("cleanup", help="Expire unfinished drafts older than 24 h; delete data past retention.")
     cln.add_argument("--expire-after", type=float, default=24.0, metavar="HOURS")
@@ -195,7 +203,7 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
                  auto_resume=False if args.no_auto_resume else None,
                  mode=getattr(args, "mode", None), group_size=getattr(args, "group_size", None),
                  continuation=args.continuation, chat_template=args.chat_template, max_tokens=args.max_tokens,
-                 resume_tail=args.resume_tail)
+                 resume_tail=args.resume_tail, otel=True if args.otel else None)
     for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "first_token_timeout", "deadline",
                  "rate", "max_resumes", "auto_resume", "mode", "group_size", "continuation", "chat_template",
                  "max_tokens", "resume_tail"):
@@ -403,6 +411,38 @@ def cmd_resume(args: argparse.Namespace) -> int:
         print(f"Document {generation.id}: resuming from {len(generation.text):,} characters with {visible(generation.label)}.",
               file=sys.stderr, flush=True)
     return _run(generation, out, args.quiet)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Continue, from their last checkpoint, the drafts whose writer's lease ran out; each with the provider
+    settings it was started with (flags override them), as automatic resumes."""
+    store = _store(args)
+    manager = GenerationManager(store)
+    defaults = _settings(args)
+    print(f"Worker {visible(manager_owner())} on {visible(store.where)}: taking over drafts whose writer "
+          f"stopped (lease {defaults.lease_seconds:g} s). Ctrl-C stops.", file=sys.stderr, flush=True)
+    running: list[Generation] = []
+    try:
+        while True:
+            for id in store.expired():
+                record = store.get(id)
+                settings = _settings(args, record.settings) if record else defaults
+                for generation in manager.take_over(settings, limit=1) if record else []:
+                    print(f"Took over {generation.id} at {len(generation.text):,} characters "
+                          f"({visible(generation.label)}).", file=sys.stderr, flush=True)
+                    running.append(generation)
+            for generation in [g for g in running if not g.running]:
+                running.remove(generation)
+                print(f"{generation.id}: {generation.status}"
+                      + (f" ({visible(generation.error)})" if generation.error else "") + ".", file=sys.stderr, flush=True)
+            if args.once and not running:
+                return EXIT_OK
+            time.sleep(min(args.poll, 0.5) if running and args.once else args.poll)
+    except KeyboardInterrupt:
+        for generation in running:
+            generation.cancel()
+            generation.join(5)
+        return EXIT_INTERRUPTED
 
 
 def _when(t: float | None) -> str:
@@ -646,7 +686,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"generate": cmd_generate, "serve-offline": cmd_serve_offline, "list": cmd_list, "show": cmd_show,
-            "resume": cmd_resume, "cleanup": cmd_cleanup, "export": cmd_export, "metrics": cmd_metrics, "simulate": cmd_simulate}
+            "resume": cmd_resume, "worker": cmd_worker, "cleanup": cmd_cleanup, "export": cmd_export, "metrics": cmd_metrics, "simulate": cmd_simulate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,6 +133,8 @@ FAULT_KINDS = ("timeout", "connection", "rate_limit", "server_error", "truncated
 # "max_tokens") are settings, not secrets.
 SECRET_NAME = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|credentials?)$|api_?key", re.IGNORECASE)
 RESTARTED = "The application restarted while this document was being generated."
+SQLITE_BUSY_MS = 15000
+SQLITE_LOCK_WAIT = 60.0  # seconds a writer keeps asking for SQLite's write lock before the caller sees "locked"
 LEASE_SECONDS = 15.0  # a writer silent this long (dead process, container or machine) may be taken over
 WRITER_GONE = "The process writing this draft stopped (its lease expired); it was taken over from its last checkpoint."
 
@@ -763,6 +765,7 @@ _resume_count = select(func.count(Resume.id)).where(Resume.document_id == Docume
 class Store:
     def __init__(self, url: str):
         where, password = shown_url(url), None  # never the password: `where` goes into error messages
+        self.where = where  # the database as it may be shown
         try:
             try:
                 parsed = make_url(url)
@@ -773,7 +776,7 @@ class Store:
             if parsed.get_backend_name() == "sqlite":
                 database = parsed.database or ""
                 if database and database != ":memory:" and not database.startswith("file:"):
-                    where = database
+                    where = self.where = database
                     _make_parent(Path(database))
                 options["connect_args"] = {"check_same_thread": False}
                 if database in ("", ":memory:"):
@@ -795,6 +798,9 @@ class Store:
             if hasattr(self, "_engine"):
                 self._engine.dispose()
             reason = str(exc.orig if isinstance(exc, DBAPIError) else exc)
+            if "locked" in reason:
+                raise InputError([f"The database at {where} stayed locked by other processes for over "
+                                  f"{SQLITE_LOCK_WAIT:g} s; try again when they are done."]) from exc
             if password and len(password) >= 3:  # belt and braces: a driver message quoting its connection string
                 reason = reason.replace(str(password), "***")
             raise InputError([f"Cannot open the database at {where}: {reason}. "
@@ -809,13 +815,28 @@ class Store:
             dbapi_conn.create_function("casefold", 1, lambda s: s.casefold() if isinstance(s, str) else s,
                                        deterministic=True)
             cursor = dbapi_conn.cursor()
-            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000"):
+            # busy_timeout: a writer waits this long for another's write lock (many processes on one file)
+            # before the store's caller sees "database is locked" and retries (generation._db).
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={SQLITE_BUSY_MS}"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("contractgen_write") else "BEGIN")
+            if not conn.get_execution_options().get("contractgen_write"):
+                conn.exec_driver_sql("BEGIN")
+                return
+            # The write lock is taken here, before any statement, so waiting longer is always safe. Under many
+            # writers (fifty processes on one file) SQLite's own busy wait can run out; keep waiting, bounded.
+            deadline = time.monotonic() + SQLITE_LOCK_WAIT
+            while True:
+                try:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
 
     def _migrate(self) -> None:
         # One write transaction, serialized: two processes starting at once apply each migration once. SQLite:
