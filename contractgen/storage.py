@@ -115,7 +115,7 @@ from pathlib import Path
 from sqlalchemy import (or_, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint, create_engine, delete, event, func, insert, make_url, select, update)
 from sqlalchemy import text as sql_text
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
@@ -805,6 +805,10 @@ class Store:
                 reason = reason.replace(str(password), "***")
             raise InputError([f"Cannot open the database at {where}: {reason}. "
                               "Set CONTRACTGEN_DATABASE_URL or --db to a writable location."]) from exc
+        except DatabaseError as exc:  # "file is not a database": a damaged file, or another program's
+            self._engine.dispose()
+            raise InputError([f"The file at {where} is not a contractgen database, or it is damaged ({exc.orig}); "
+                              "nothing was written to it. Point --db at another file, or restore it from a backup."]) from exc
 
     @staticmethod
     def _sqlite_hooks(engine) -> None:
@@ -848,6 +852,11 @@ class Store:
                 conn.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             _migrations.create(conn, checkfirst=True)
             done = set(conn.scalars(select(_migrations.c.name)))
+            newer = sorted(done - {step.__name__ for step in MIGRATIONS})
+            if newer:
+                # Writing to a schema this version does not know could lose what the newer version stores.
+                raise InputError([f"The database at {self.where} was migrated by a newer version of contractgen "
+                                  f"({', '.join(newer)}); upgrade contractgen to use it, or point --db elsewhere."])
             for step in MIGRATIONS:
                 if step.__name__ not in done:
                     step(conn)

@@ -239,3 +239,33 @@ def test_fifty_generate_processes_on_one_sqlite_file_all_complete(database_url, 
     assert len(drafts) == 50 and {d.status for d in drafts} == {"completed"}
     for i in range(50):
         assert (tmp_path / f"{i}.md").read_text(encoding="utf-8") == reference(parse_request({"company": f"Co {i}"}))
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "contractgen", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env(), timeout=60)
+
+
+@pytest.mark.sqlite_only
+def test_a_damaged_file_gets_one_sentence_and_is_left_as_it_was(tmp_path):
+    bad = tmp_path / "drafts.db"
+    bad.write_bytes(b"SQLite format 3\0" + os.urandom(4000))
+    before = bad.read_bytes()
+    run = cli("list", "--db", f"sqlite:///{bad}")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr == (f"error: The file at {bad} is not a contractgen database, or it is damaged (file is not a "
+                          "database); nothing was written to it. Point --db at another file, or restore it from a "
+                          "backup.\n")
+    assert bad.read_bytes() == before
+
+
+def test_a_database_migrated_by_a_newer_version_is_refused(store, database_url):
+    from contractgen.errors import InputError
+
+    with store._writer.begin() as conn:
+        conn.execute(text("INSERT INTO migrations (name, applied_at) VALUES ('m999_from_the_future', 0)"))
+    with pytest.raises(InputError) as refused:
+        Store(database_url)
+    assert "was migrated by a newer version of contractgen (m999_from_the_future); upgrade contractgen" in str(refused.value)
+    run = cli("list", "--db", database_url)
+    assert run.returncode == 2 and "newer version of contractgen" in run.stderr and "Traceback" not in run.stderr
