@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from typing import Callable, Sequence
 
 from .config import Settings, redact_urls
@@ -283,6 +283,8 @@ class Generation:
         finally:
             if self.status in LIVE:  # no path leaves the page or the CLI following a worker that has ended
                 self._show("interrupted", self.error or "The worker stopped before the draft ended; resume it to go on.")
+            if self.observer:  # every way a run ends, with its final status
+                self.observer.draft_ended(self)
 
     def _finish(self, outcome: Outcome, clock: Callable[[], float]) -> None:
         self._checkpoint(clock(), force=True)
@@ -303,8 +305,6 @@ class Generation:
             self._changed.notify_all()
         if self._store:
             self._db("set_status", self.id, outcome.status, error=outcome.message, warnings=warnings)
-        if self.observer:
-            self.observer.draft_ended(self)
 
     def _run_call(self, call: modes.Call, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None,
                   manual: bool, clock: Callable[[], float]) -> Outcome:
@@ -481,14 +481,17 @@ class GenerationManager:
 
     def _cleanup_loop(self) -> None:
         while True:
-            self.store.cleanup(retention=self.retention)
+            try:
+                self.store.cleanup(retention=self.retention)
+            except SQLAlchemyError:
+                pass  # the database is away: the next round tries again
             time.sleep(self.CLEANUP_EVERY)
 
     def _takeover_loop(self, settings: Settings) -> None:
         while True:
             try:
                 self.take_over(settings)
-            except (OperationalError, InterfaceError, ContractgenError):
+            except (SQLAlchemyError, ContractgenError):
                 pass  # the database is away or the draft cannot run here: the next round tries again
             time.sleep(self.TAKEOVER_EVERY)
 
@@ -522,11 +525,14 @@ class GenerationManager:
         while True:
             with self._lock:
                 running = [g for g in self._items.values() if g.running and g.lease is not None]
-            seconds = min([g.lease.seconds for g in running] or [LEASE_SECONDS])
+                if not running:  # started again by the next draft (_ensure_heartbeat, after its worker starts)
+                    self._heartbeat = None
+                    return
+            seconds = min(g.lease.seconds for g in running)
             for generation in running:
                 try:
                     held, asked = self.store.renew(generation.id, generation.lease)
-                except (OperationalError, InterfaceError):
+                except SQLAlchemyError:
                     continue  # the worker's own writes retry and decide
                 if not held or asked == "cancel":
                     generation.cancel()
@@ -546,8 +552,9 @@ class GenerationManager:
             generation.plan = _plan(generation.fault_spec, len(generation.text))
         with self._lock:
             self._items[generation.id] = generation
-        self._ensure_heartbeat()
+        generation.observer = telemetry.observer(settings, generation, manual=manual)  # None when off
         generation.start(_factory(settings, generation.request), _policy(settings), generation.plan, manual=manual)
+        self._ensure_heartbeat()  # after the worker starts: a heartbeat with nothing running ends itself
 
     def cancel(self, document_id: str) -> bool:
         """Stop a draft wherever it is written: here at once, in another process through the store."""
@@ -583,11 +590,11 @@ class GenerationManager:
                                        parent_id=parent_id, status="streaming", lease=generation.lease)
             if prefix:
                 self.store.append_text(generation.id, prefix, lease=generation.lease)
-            self._ensure_heartbeat()
         with self._lock:
             self._items[generation.id] = generation
         generation.plan = plan
         generation.start(_factory(settings, request), _policy(settings), generation.plan)
+        self._ensure_heartbeat()
         return generation
 
     def _split_parent(self, parent_id: str | None, number: int) -> tuple[str, str]:
@@ -678,6 +685,7 @@ class GenerationManager:
 
         The store decides, in one conditional write, who resumes: of any number of clicks, CLI runs or
         replicas resuming at once, exactly one wins; the others are told who writes the draft."""
+        telemetry.observer(settings)  # telemetry asked for without its packages: refused before any lease is taken
         with self._resume_lock:
             if self._running(generation_id):
                 raise InputError([f"Draft {generation_id} is already being written by this process."])
@@ -701,7 +709,6 @@ class GenerationManager:
             stored = self.store.get(generation_id)
             generation = found if found is not None and len(found.text) == stored.length else self._load(generation_id, stored)
             generation.lease = lease
-            generation.observer = telemetry.observer(settings, generation, manual=True)
             self._launch(generation, settings, manual=True)
             return generation
 

@@ -191,6 +191,7 @@ def test_a_database_away_too_long_ends_the_draft_interrupted_then_it_resumes(sto
 
     monkeypatch.setattr(generation_module, "DB_RETRY_SECONDS", 1.0)
     monkeypatch.setattr(storage_module, "SQLITE_BUSY_MS", 300)
+    monkeypatch.setattr(storage_module, "SQLITE_LOCK_WAIT", 0.5)
     store = Store(database_url)  # its connections wait 0.3 s for a lock
     manager = GenerationManager(store)
     generation = manager.start(ACME, Settings(provider="offline", rate=400))
