@@ -32,8 +32,8 @@ benchmarks/realmodel/FINDINGS.md)::
 ``~/llama-work/smol``) override the paths. The server is started and stopped by this script
 (``benchmarks/realmodel/launcher.py``, 1 thread, n_ctx 8192). Not run by ``make test``.
 
-    .venv/bin/python benchmarks/real_model.py                      # ~25-40 minutes, writes docs/benchmarks.md
-    .venv/bin/python benchmarks/real_model.py --cuts 30 --other-cuts 14 --strategies auto,instruct,prefill \\
+    .venv/bin/python benchmarks/real_model.py                      # ~15 minutes here, writes docs/benchmarks.md
+    .venv/bin/python benchmarks/real_model.py --cuts 40 --other-cuts 16 --strategies auto,instruct,prefill \\
         --modes stream,chunks,sections
     .venv/bin/python benchmarks/real_model.py --cuts 3 --other-cuts 2 --no-write   # a quick look
     .venv/bin/python benchmarks/real_model.py --from-json results.json             # re-judge a saved run
@@ -265,14 +265,16 @@ def judge(trial: dict, vocab: set[str]) -> dict | None:
     if trial["status"] != "seam":
         return None
     raw = raw_of(trial)
-    r = check_seam(trial["kept"], trial["final"], raw, vocabulary=vocab, instruction=INSTRUCTION)
     seam = trial["seams"][0]
+    r = check_seam(trial["kept"], trial["final"], raw, vocabulary=vocab, instruction=INSTRUCTION,
+                   preamble_chars=seam["preamble"])
+    r["lost_any"] = r["lost"] or r["dropped_new"]
     after = trial["final"][len(trial["kept"]):]
     run = r["longest_run_text"]
     r["dup_at_seam"] = bool(r["duplicated"]) and 0 <= normalise(after[:400]).find(run) <= 3
     r["join"] = seam["join"]
     r["joined"] = seam["join"] != "unverified"
-    r["defect"] = any(r[k] for k in ("lost", "duplicated", "glued", "preamble_kept", "fragment"))
+    r["defect"] = any(r[k] for k in ("lost_any", "duplicated", "glued", "preamble_kept", "fragment"))
     r["clean"] = r["joined"] and not r["defect"]
     r["strategy_used"] = seam["strategy"]
     r = {k: v for k, v in r.items() if not isinstance(v, tuple)} | {"glued_parts": list(r["glued_parts"] or [])}
@@ -305,7 +307,7 @@ def _cell(count: int, total: int) -> str:
 def table_rows(trials: list[dict], strategies: list[str], modes: list[str]) -> list[str]:
     head = ("| strategy | mode | trials | no fault (ended before the cut) | resume failed / no seam | seams | "
             "joined in place (exact) | repaired (by kind) | unverified | duplicated text (at the seam) | glued words | "
-            "lost text | preamble kept | fragments | joined and clean | median s per trial |")
+            "lost text (of which new text dropped) | preamble kept | fragments | joined and clean | median s per trial |")
     lines = [head, "|" + "---|" * 2 + "---:|" * 14]
     for strategy in strategies:
         for mode in [*modes, "all"]:
@@ -325,7 +327,7 @@ def table_rows(trials: list[dict], strategies: list[str], modes: list[str]) -> l
                 f"{st['resume_failed'] + st['no_seam'] + st['empty_kept'] + st['error']} | {n} | "
                 f"{_cell(sum(j['join'] == 'exact' for j in seams), n)} | {sum(repaired.values())} ({rep}) | "
                 f"{_cell(sum(j['join'] == 'unverified' for j in seams), n)} | {dup} ({dup_at}) | "
-                f"{sum(j['glued'] for j in seams)} | {sum(j['lost'] for j in seams)} | "
+                f"{sum(j['glued'] for j in seams)} | {sum(j['lost_any'] for j in seams)} ({sum(j['dropped_new'] for j in seams)}) | "
                 f"{sum(j['preamble_kept'] for j in seams)} | {sum(j['fragment'] for j in seams)} | "
                 f"{_cell(sum(j['clean'] for j in seams), n)} | "
                 f"{statistics.median(t['seconds'] for t in group):.1f} |")
@@ -336,7 +338,7 @@ def example(trial: dict, width: int = 60) -> str:
     j = trial["judged"]
     raw = raw_of(trial)
     seam = trial["seams"][0]
-    flags = [k for k in ("duplicated", "glued", "lost", "preamble_kept", "fragment") if j[k]]
+    flags = [k for k in ("duplicated", "glued", "lost", "dropped_new", "preamble_kept", "fragment") if j[k]]
     extra = []
     if j["duplicated"]:
         extra.append(f"repeated run {j['longest_run']} chars: {j['longest_run_text'][:80]!r}")
@@ -346,6 +348,8 @@ def example(trial: dict, width: int = 60) -> str:
         extra.append(f"fragment {j['fragment_word']!r}")
     if j["lost"]:
         extra.append(j["lost_reason"])
+    if j["dropped_new"]:
+        extra.append(f"new text dropped: {j['dropped_new_text'][:100]!r}")
     if j["preamble_kept"]:
         extra.append(f"preamble {j['preamble_match']!r}")
     if seam["dropped"]:
@@ -378,6 +382,46 @@ def pick_examples(trials: list[dict], strategy: str, n: int = 3) -> list[dict]:
     return chosen
 
 
+def seam_notes(trials: list[dict]) -> list[str]:
+    """Sentences about the kinds of seam defects found, with their counts (nothing when a kind did not occur)."""
+    judged = [t for t in trials if t.get("judged")]
+    notes = []
+    new = [t for t in judged if t["judged"]["dropped_new"]]
+    if new:
+        kinds = Counter(f"{t['strategy']}/{t['seams'][0]['join']}" for t in new)
+        notes.append(f"- **Text never written before deleted** ({len(new)} seams: "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + "): the model restarted, then wrote "
+                     "something new where the kept text had gone on; the fuzzy alignment still accepted the restart "
+                     "(similarity over the whole repeat >= 0.85, dominated by its exact start) and placed the join at "
+                     "a chance character match inside the new text, so the new text was dropped and the join often "
+                     "lands mid-word. The seam reports it as joined (`fuzzy`); seamcheck's `lost` cannot see it (what "
+                     "is kept is a tail of the continuation): it is the `dropped_new` count in brackets.")
+    in_place = [t for t in judged if t["seams"][0]["strategy"] == "completion" and t["seams"][0]["dropped"]]
+    if in_place:
+        notes.append(f"- **Text dropped from an in-place continuation** ({len(in_place)} `completion` seams): a "
+                     "`/v1/completions` continuation goes on from the last character by construction, so it cannot "
+                     "restart anything, yet the seam still looks for repeats and restarts (nothing is held back, so an "
+                     "overlap of 16+ characters, or a restart point that the continuation starts like) and drops what "
+                     "the model wrote: " + "; ".join(
+                         f"{t['seams'][0]['join']} {raw_of(t)[:t['seams'][0]['dropped']][:60]!r} after "
+                         f"{t['kept'][-40:]!r}" for t in in_place) + ".")
+    glued_exact = [t for t in judged if t["judged"]["glued"] and t["seams"][0]["join"] == "exact"]
+    if glued_exact:
+        kinds = Counter(t["strategy"] for t in glued_exact)
+        notes.append(f"- **A new reply appended as if in place** ({len(glued_exact)} seams: "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + "): nothing was held back (an in-place "
+                     "strategy) and nothing repeated, so the seam reports `exact` and inserts no separator; the new "
+                     "reply's first word is glued to the kept last word and the seam is counted as joined.")
+    glued_unverified = [t for t in judged if t["seams"][0]["join"] == "unverified" and not t["seams"][0]["inserted"]
+                        and t["judged"]["glued_word"]]
+    if glued_unverified:
+        notes.append(f"- **No space after an unverified seam that began with commentary** ({len(glued_unverified)} "
+                     "seams): the separator is chosen for the continuation without its preamble, then the preamble is "
+                     "put back because the join is unverified, so the commentary's first word is glued to the kept "
+                     "last word (flagged unverified, so a person sees it).")
+    return notes
+
+
 def build_section(data: dict, strategies: list[str], modes: list[str]) -> tuple[str, str, bool]:
     trials = data["trials"]
     meta = data["meta"]
@@ -408,7 +452,7 @@ def build_section(data: dict, strategies: list[str], modes: list[str]) -> tuple[
         "",
         "Each seam is judged by `benchmarks/realmodel/seamcheck.py` on (text at the fault, final text, the resume "
         "call's raw continuation before the seam filter), with no ground truth: **lost** = the kept text is not a "
-        "prefix of the final text, or what follows it is not a tail of the raw continuation; **duplicated** = a run "
+        "prefix of the final text, or what follows it is not a tail of the raw continuation, or (in brackets, `dropped_new`) the seam dropped a start of the continuation holding a run of 16+ characters (matches shorter than 6 characters ignored) found nowhere in the kept text, i.e. it deleted text never written before as if it were a repeat; **duplicated** = a run "
         "of 40+ characters of the last 1,500 kept characters appears again in the first 400 after the seam (in "
         "brackets: of which the run starts right at the seam, i.e. a restart the filter kept; the others are the "
         "model repeating itself further on); **glued** = letters on both sides of the join and the joint word is not "
@@ -419,7 +463,7 @@ def build_section(data: dict, strategies: list[str], modes: list[str]) -> tuple[
         "on each side of each seam (and the partial words cut there). **joined in place** = contractgen's seam "
         "`join == \"exact\"`; **repaired** = a repeat, restart or preamble dropped; **unverified** = no confident "
         "join, everything kept and flagged for a person; **joined and clean** = not unverified and none of "
-        "lost / duplicated / glued / preamble / fragment. Trials where the model ended its reply before the cut "
+        "lost (either kind) / duplicated / glued / preamble / fragment. Trials where the model ended its reply before the cut "
         "(no fault) and trials whose resume failed are counted in their own columns, not in the seams.",
         "",
         *table_rows(trials, strategies, modes),
@@ -445,7 +489,7 @@ def build_section(data: dict, strategies: list[str], modes: list[str]) -> tuple[
         n = len(auto)
         dup = sum(t["judged"]["duplicated"] for t in auto)
         glued = sum(t["judged"]["glued"] for t in auto)
-        lost = sum(t["judged"]["lost"] for t in auto)
+        lost = sum(t["judged"]["lost_any"] for t in auto)
         joined = sum(t["judged"]["joined"] for t in auto)
         clean = sum(t["judged"]["clean"] for t in auto)
         met = dup == 0 and glued == 0 and lost == 0 and clean / n > 0.9
@@ -456,9 +500,23 @@ def build_section(data: dict, strategies: list[str], modes: list[str]) -> tuple[
             f"({sum(t['judged']['dup_at_seam'] for t in auto)} at the seam), glued {glued}, lost {lost}; "
             f"{joined} ({100 * joined / n:.0f}%) not flagged unverified, {clean} ({100 * clean / n:.0f}%) joined and "
             f"clean (also no fragment, no preamble). Target **{'met' if met else 'not met'}**"
-            + ("." if met else " (counting \"joined without a person's help\" as joined and clean)."),
+            + ("." if met else " (counting \"joined without a person's help\" as joined and clean).")
+            + (f" Every one of the {dup} duplicated seams was joined `exact` (the seam dropped and added nothing) on "
+               "a continuation that goes on in place by construction, so the repeated run is the model repeating "
+               "itself, not a restart the seam kept. Leaving the duplicated flag out, "
+               f"{sum(t['judged']['joined'] and not any(t['judged'][k] for k in ('lost_any', 'glued', 'preamble_kept', 'fragment')) for t in auto)} "
+               f"of {n} seams are joined and clean." if dup and all(t["judged"]["join"] == "exact" and
+                                                                  t["judged"]["strategy_used"] == "completion"
+                                                                  for t in auto if t["judged"]["duplicated"]) else "")
+            + (f" For scale: the same duplicated check flags {100 * base['duplicated'] / base['cuts']:.0f}% of cuts of "
+               f"uninterrupted text (no fault at all), {100 * dup / n:.0f}% here."
+               if base and base.get("cuts") else ""),
             "",
         ]
+    notes = seam_notes(trials)
+    if notes:
+        lines += ["What went wrong at the seams (contractgen's seam filter, `contractgen/seam.py`), from the list below:", ""]
+        lines += notes + [""]
     lines += ["Three seams per strategy, verbatim (Python string literals; `joined` shows 40 characters before "
               "and 60 after the join in the final text):", ""]
     for strategy in strategies:
@@ -518,8 +576,8 @@ def server_version() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cuts", type=int, default=30, help="cut points per mode for strategy auto (default 30)")
-    parser.add_argument("--other-cuts", type=int, default=14, help="cut points per mode for instruct and prefill (default 14)")
+    parser.add_argument("--cuts", type=int, default=40, help="cut points per mode for strategy auto (default 40)")
+    parser.add_argument("--other-cuts", type=int, default=16, help="cut points per mode for instruct and prefill (default 16)")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--baseline", type=int, default=2, help="uninterrupted outputs per prompt for the no-fault baseline")
@@ -594,8 +652,8 @@ def collect(args, strategies: list[str], modes: list[str], gguf: str) -> dict:
     import httpx2
     import openai
     command = (".venv/bin/python benchmarks/real_model.py"
-               + (f" --cuts {args.cuts}" if args.cuts != 30 else "")
-               + (f" --other-cuts {args.other_cuts}" if args.other_cuts != 14 else "")
+               + (f" --cuts {args.cuts}" if args.cuts != 40 else "")
+               + (f" --other-cuts {args.other_cuts}" if args.other_cuts != 16 else "")
                + (f" --strategies {','.join(strategies)}" if strategies != list(STRATEGIES) else "")
                + (f" --modes {','.join(modes)}" if modes != list(MODES) else "")
                + (f" --baseline {args.baseline}" if args.baseline != 2 else "")

@@ -23,6 +23,7 @@ from typing import Iterator, Sequence
 
 import openai
 
+from . import telemetry
 from .config import Settings
 from .faultplan import FaultPlan
 from .providers import WHOLE_DOCUMENT_MAX_TOKENS, OpenAIProvider
@@ -55,17 +56,19 @@ def resilient_chat(messages: list[dict[str, str]], *, model: str, client: openai
                    base_url: str | None = None, api_key: str | None = None, fallback_models: Sequence[str] = (),
                    policy: ResumePolicy = ResumePolicy(), read_timeout: float = 60.0, connect_timeout: float = 10.0,
                    partial: str = "", inject_faults: str | None = None, continuation: str = "auto",
-                   chat_template: str | None = None, max_tokens: int | None = WHOLE_DOCUMENT_MAX_TOKENS) -> ResilientStream:
+                   chat_template: str | None = None, max_tokens: int | None = WHOLE_DOCUMENT_MAX_TOKENS,
+                   otel: bool = False) -> ResilientStream:
     """Stream a chat completion that survives stalls, resets, 429/5xx, cut and malformed streams.
 
     Give an `openai.OpenAI` client, or a base URL (and key; OPENAI_API_KEY is read when none is given).
     `partial` continues text you already have; `inject_faults` takes a fault plan such as "reset@500".
     `continuation` says how a cut stream is continued (auto, prefill, completion, instruct: see
-    contractgen.continuation); every call is bounded by `max_tokens`.
+    contractgen.continuation); every call is bounded by `max_tokens`. `otel=True` exports the call, its attempts,
+    faults and resumes as OpenTelemetry spans and metrics (the `otel` extra; see contractgen.telemetry).
     """
     settings = Settings(api_key=api_key or os.environ.get("OPENAI_API_KEY"), base_url=base_url, model=model,
                         read_timeout=read_timeout, connect_timeout=connect_timeout, provider="openai",
-                        continuation=continuation, chat_template=chat_template, max_tokens=max_tokens)
+                        continuation=continuation, chat_template=chat_template, max_tokens=max_tokens, otel=otel)
     if base_url is None and client is not None:
         settings = settings.with_(base_url=str(client.base_url))  # so "auto" knows which server it probes
     targets = []
@@ -74,4 +77,6 @@ def resilient_chat(messages: list[dict[str, str]], *, model: str, client: openai
         targets.append(Target(name, "openai", lambda text, tail, p=provider: p.stream_messages(messages, text, tail, max_tokens),
                               strategy=provider.strategy))
     plan = FaultPlan.parse(inject_faults) if inject_faults else None
-    return ResilientStream(resilient_events(targets, partial=partial, policy=policy, plan=plan))
+    events = resilient_events(targets, partial=partial, policy=policy, plan=plan)
+    watcher = telemetry.observer(settings)  # None unless otel=True: nothing imported from opentelemetry then
+    return ResilientStream(watcher.watch(events) if watcher else events)

@@ -206,7 +206,7 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
                 # An instruct resume holds back the partial last word (the model writes it again: an
                 # anchor for the seam); in-place strategies send every character.
                 anchor = resume_point(text) if strategy == "instruct" else len(text)
-                seam = SeamFilter(text, text[anchor:])
+                seam = SeamFilter(text, text[anchor:], trusted=strategy == "completion")
             deltas = target.stream(text[:anchor], tail)
             if plan:
                 deltas = inject(deltas, plan, start=base_offset + anchor)

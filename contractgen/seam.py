@@ -35,6 +35,7 @@ UNANCHORED_MIN = 16  # overlap needed to drop text when nothing was held back
 FUZZY_MIN = 0.85  # similarity of a changed repeat to what it repeats (difflib ratio)
 FUZZY_MAX_CHARS = 4000  # a changed repeat longer than this is not aligned character by character
 SENTENCE_LOOKBACK = 2500  # sentence and paragraph restarts are looked for this far back (the tail sent)
+MIN_RUN = 6  # shortest run of equal characters that counts when a changed repeat is aligned
 PROBE = 48  # characters of the continuation compared with each candidate restart point
 PROBE_MIN = 0.7  # similarity of those characters for a restart point to stay in view
 MAX_BUFFER = 40000  # never hold back more than this while deciding
@@ -152,7 +153,10 @@ def _align_end(segment: str, cont: str) -> tuple[int, float] | None:
         return None
     window = cont[:len(segment) + len(segment) // 4 + 40]
     matcher = difflib.SequenceMatcher(None, segment, window, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    # Only runs of a few characters count: scattered single letters ("the", "s", "co") inside new text
+    # would otherwise carry the alignment past the point where the repeat really ended.
+    every = [b for b in matcher.get_matching_blocks() if b.size]
+    blocks = [b for b in every if b.size >= min(MIN_RUN, len(segment)) or b.a + b.size == len(segment)]
     if not blocks:
         return None
     last = blocks[-1]
@@ -160,7 +164,11 @@ def _align_end(segment: str, cont: str) -> tuple[int, float] | None:
     if unmatched_tail > 12:  # the repeat stopped matching before the point where the kept text stops
         return None
     end = last.b + last.size + unmatched_tail
-    # Extend over characters that still match one for one after the last block.
+    # The end of what was kept must really be repeated there (held-back words included), not merely
+    # reachable through a few coincidences in new text.
+    k = min(len(segment), 16)
+    if difflib.SequenceMatcher(None, segment[-k:], cont[max(0, end - k):end], autojunk=False).ratio() < FUZZY_MIN:
+        return None
     matched = sum(b.size for b in blocks)
     similarity = 2 * matched / (len(segment) + end) if end else 0.0
     return end, similarity
@@ -186,9 +194,12 @@ class SeamFilter:
     `kept` is the text written so far; `held` its end that was held back from the request (instruct
     resumes), "" when the request carried all of it (in-place resumes)."""
 
-    def __init__(self, kept: str, held: str = ""):
+    def __init__(self, kept: str, held: str = "", *, trusted: bool = False):
+        """`trusted`: the continuation goes on from the last character by construction (a raw prompt on
+        /v1/completions): nothing is looked for and nothing dropped."""
         self._kept = kept
         self._held = held
+        self._trusted = trusted
         self._tail = kept[-WINDOW:]
         # Without a held-back word there is no anchor: only a long overlap is taken as a repeat,
         # so a one-character coincidence ("#" + "# 2.") is never deleted.
@@ -209,6 +220,9 @@ class SeamFilter:
 
     def feed(self, delta: str) -> str:
         if self.decided:
+            return delta
+        if self._trusted:
+            self.seam = Seam("exact", 0, excerpt=self._kept[-EXCERPT:] + "\u27e6\u27e7" + delta[:EXCERPT])
             return delta
         self._buf += delta
         if len(self._buf) < MAX_BUFFER and self._undecided(self._buf):
@@ -290,7 +304,8 @@ class SeamFilter:
         if preamble and join == "exact":
             join = "preamble"
         if join == "unverified" and preamble:
-            preamble, body = 0, buf  # not confident: keep the commentary too
+            preamble, body = 0, buf  # not confident: keep the commentary too, kept apart from the text
+            inserted = _separator(self._kept, buf)
         passed = inserted + body[drop:]
         self.seam = Seam(join, preamble + drop, preamble, inserted, similarity,
                          self._kept[-EXCERPT:] + "\u27e6\u27e7" + passed[:EXCERPT])
@@ -316,6 +331,8 @@ class SeamFilter:
             if aligned is None:
                 continue
             end, similarity = aligned
+            if not held.strip() and similarity < 1.0:
+                continue  # nothing held back (an in-place request): only an exact repeat is a repeat
             if similarity >= FUZZY_MIN and end > overlap and (best is None or (end, similarity) > best[1:]):
                 best = (kind if similarity == 1.0 else "fuzzy", end, similarity)
         if best is not None:
@@ -328,6 +345,10 @@ class SeamFilter:
         # 3. Nothing repeated.
         if held.strip() and body and not body.startswith(held.rstrip()):
             # The model wrote another word where the held one stood: keep both, never glue them.
+            return "unverified", 0, None, _separator(kept, body)
+        if not held and body and kept and _WORD.match(kept[-1]) and (body[0].isupper() or _starts_block(body)):
+            # Asked to continue in place, it opened a new reply (a server that ignores prefill): a word in the
+            # middle does not go on with a capital letter or a heading. Kept apart and flagged.
             return "unverified", 0, None, _separator(kept, body)
         return "exact", 0, None, ""
 

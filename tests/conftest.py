@@ -14,7 +14,8 @@ from support import ServedOffline
 @pytest.fixture(autouse=True)
 def _no_provider_env(monkeypatch):
     """Tests never see the developer's real key or server."""
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "CONTRACTGEN_RATE", "CONTRACTGEN_PROVIDER"):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "CONTRACTGEN_RATE", "CONTRACTGEN_PROVIDER",
+                 "OTEL_EXPORTER_OTLP_ENDPOINT", "CONTRACTGEN_OTEL_CAPTURE_CONTENT"):  # nor a collector of theirs
         monkeypatch.delenv(name, raising=False)
 
 

@@ -102,12 +102,48 @@ def test_no_confident_join_keeps_everything_and_says_so(name, continuation, expe
     ("pend your account.", "exact", 0),  # continued in place, mid-word
     ("We may suspend your account.", "restart_sentence", 10),
     ("\n\n## 2. Next", "exact", 0),
-    ("## 2. Next", "exact", 0),  # in place, even a heading mid-line is the model's own choice
+    ("pend your account.", "exact", 0),
 ])
 def test_in_place_continuations(continuation, how, dropped):
     out, seam = join(KEPT, continuation, 3, hold=False)
     assert seam.join == how and seam.dropped == dropped
     assert out == KEPT + continuation[dropped:]
+
+
+def test_a_new_reply_where_text_went_on_in_place_is_kept_apart_and_flagged():
+    # A server that ignores prefill opens a new reply: not glued to the word the text stopped on.
+    for reply, sep in (("The document is one paragraph.", " "), ("## 2. Next", "\n\n")):
+        out, seam = join(KEPT, reply, 3, hold=False)
+        assert out == KEPT + sep + reply and seam.join == "unverified" and seam.inserted == sep
+
+
+def test_a_restart_that_stops_short_of_the_held_words_deletes_nothing_new():
+    # Restarted the document, repeated all but the held-back words, then wrote something new.
+    kept = ("1. We accept these Terms\n2. You may use the services of our business in accordance with our "
+            "website's policies.\n3. We provide support and other features within the scope")
+    held = kept[resume_point(kept):]
+    new = kept[:len(kept) - len(held)] + "48 hours after we implemented them, to your company, and later."
+    out, seam = join(kept, new, 5)
+    assert seam.join == "unverified" and out.startswith(kept)
+    assert "48 hours after we implemented them, to your company" in out
+
+
+def test_a_new_list_item_like_the_last_is_kept_when_nothing_was_held_back():
+    kept = "You must not:\n(a) copy the Service;\n(b) resell the Service"
+    cont = ";\n(c) resell the Service to third parties;\n(d) reverse engineer any part of the Service."
+    out, seam = join(kept, cont, 4, hold=False)
+    assert out == kept + cont and seam.join == "exact"
+
+
+def test_a_completion_continuation_is_trusted():
+    seam = SeamFilter("We may sus", "", trusted=True)
+    assert seam.feed("We may suspend") == "We may suspend" and seam.seam.join == "exact" and seam.dropped == 0
+
+
+def test_a_preamble_put_back_is_kept_apart_from_the_text():
+    kept = "Use markdown ticks and"
+    out, seam = join(kept, "Here's the completed document:\n\n```json\n{}", 4)
+    assert seam.join == "unverified" and out.startswith(kept + " Here's the completed")
 
 
 def test_a_short_coincidence_is_never_taken_for_a_repeat_without_an_anchor():

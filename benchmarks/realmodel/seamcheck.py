@@ -18,6 +18,11 @@ document exists for a real model, so the seam is judged on its own:
 - ``preamble_kept``: the text right after the seam starts with chat commentary ("Sure",
                     "Here is", "I'll continue", "Certainly", "Continuing"...) or echoes the
                     continue instruction.
+- ``dropped_new`` : (extra) the seam filter dropped a start of the continuation (as a repeat or a restart)
+                    that holds a run of >= ``NEW_RUN`` (16) characters found nowhere in the kept text: text
+                    the model had never written before was deleted (``lost`` cannot see this, as what is
+                    kept is still a tail of the continuation). Pass ``preamble_chars`` (the seam's
+                    commentary, dropped on purpose) to leave it out. ``dropped_new_text`` is that run.
 - ``fragment``    : (extra) kept ends inside a word that the continuation did not complete: the
                     last word of kept is followed by a space, newline or punctuation after the
                     seam, and it is not a vocabulary word (no vocabulary: it occurs nowhere else
@@ -40,6 +45,8 @@ TAIL = 1500  # characters of kept searched for a repeat
 HEAD = 400  # characters after the seam searched for a repeat
 MIN_RUN = 40  # a repeated run this long (normalised) is a duplicate
 ECHO_RUN = 20  # a run this long from the instruction, right after the seam, is an echo
+NEW_RUN = 16  # a dropped run this long that the kept text does not hold is new text deleted
+MIN_BLOCK = 6  # shorter character matches are coincidences, not a repeat
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+")  # letters only
@@ -137,6 +144,32 @@ def check_fragment(kept: str, after: str, vocabulary: set[str] | None = None) ->
     return result
 
 
+def check_dropped(kept: str, dropped: str) -> dict:
+    """Does the dropped start of a continuation hold text that is not a repeat of the kept text? (module doc)"""
+    result = {"dropped_new": False, "dropped_new_text": ""}
+    body = dropped.strip()
+    if len(body) < NEW_RUN:
+        return result
+    tail = kept[-(len(body) + 400):]
+    matcher = difflib.SequenceMatcher(None, tail, body, autojunk=False)
+    covered = [False] * len(body)
+    for block in matcher.get_matching_blocks():
+        if block.size >= MIN_BLOCK:
+            covered[block.b:block.b + block.size] = [True] * block.size
+    best, start = "", None
+    for i, flag in enumerate(covered + [True]):
+        if not flag and start is None:
+            start = i
+        elif flag and start is not None:
+            run = body[start:i]
+            if len(run.strip()) > len(best.strip()):
+                best = run
+            start = None
+    result["dropped_new_text"] = best
+    result["dropped_new"] = len(best.strip()) >= NEW_RUN
+    return result
+
+
 def check_preamble(after: str, instruction: str | None = None) -> tuple[bool, str]:
     """(preamble?, the matched text) for the text right after the seam."""
     head = after[:300]
@@ -155,7 +188,7 @@ def check_preamble(after: str, instruction: str | None = None) -> tuple[bool, st
 
 
 def check_seam(kept: str, joined: str, continuation_raw: str, vocabulary: set[str] | None = None,
-               instruction: str | None = None, *, min_run: int = MIN_RUN) -> dict:
+               instruction: str | None = None, *, min_run: int = MIN_RUN, preamble_chars: int = 0) -> dict:
     """Judge one seam. Returns a dict (see module doc for each key)."""
     lost, lost_reason, dropped = check_lost(kept, joined, continuation_raw)
     after = joined[len(kept):] if joined.startswith(kept) else continuation_raw
@@ -163,6 +196,7 @@ def check_seam(kept: str, joined: str, continuation_raw: str, vocabulary: set[st
     glued = check_glued(kept, after, vocabulary)
     preamble, preamble_match = check_preamble(after, instruction)
     fragment = check_fragment(kept, after, vocabulary)
+    dropped_part = continuation_raw[preamble_chars:dropped] if dropped else ""
     return {
         "lost": lost,
         "lost_reason": lost_reason,
@@ -174,6 +208,7 @@ def check_seam(kept: str, joined: str, continuation_raw: str, vocabulary: set[st
         "preamble_kept": preamble,
         "preamble_match": preamble_match,
         **fragment,
+        **check_dropped(kept, dropped_part),
     }
 
 
@@ -241,6 +276,20 @@ def _self_test() -> None:
     assert not r["fragment"], r  # "pay" is a word found elsewhere
     r = check_seam(k3, k3 + " upload.", " upload.", vocabulary={"users", "can", "upload", "photos", "the", "user"})
     assert r["fragment"], r
+
+    # 8. Dropped text that was never written: a restart that changed its end, cut at a chance match.
+    k4 = "3. We do not restrict support or other features within the scope"
+    raw4 = "3. We do not restrict support or other features within 48 hours after we implemented them to your company, and more."
+    r = check_seam(k4, k4 + raw4[raw4.index("ny, and"):], raw4)
+    assert r["dropped_new"] and "48 hours after" in r["dropped_new_text"] and not r["lost"], r
+    r = check_seam(k4, k4 + " of the Service.", k4 + " of the Service.")  # an exact restart dropped
+    assert not r["dropped_new"], r
+    k5 = "I'll ensure that my responses are"
+    raw5 = "I'll ensure that my 150+ words are always exact."  # one word changed: aligned and dropped
+    r = check_seam(k5, k5 + " always exact.", raw5)
+    assert not r["dropped_new"], r
+    r = check_seam(k4, k4 + " x", "Sure! Here is the rest of the document you asked for:\n x", preamble_chars=54)
+    assert not r["dropped_new"], r
 
 
 if __name__ == "__main__":
