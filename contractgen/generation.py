@@ -11,6 +11,7 @@ show as interrupted and resume from their last checkpoint.
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 import os
 import re
 import random
@@ -509,7 +510,11 @@ class GenerationManager:
                 continue
             generation = self._load(id)
             generation.lease, generation.takeover_at = lease, record.lease_until or record.updated_at
-            self._launch(generation, settings, manual=False)
+            # The run goes on with the resume budget it had: automatic resumes since the last one by hand count.
+            resumes = self.store.resumes(id)
+            last_manual = max((i for i, r in enumerate(resumes) if not r.auto), default=-1)
+            used = sum(1 for r in resumes[last_manual + 1:] if r.auto)
+            self._launch(generation, settings, manual=False, budget=max(0, settings.max_resumes - used))
             self.taken_over.append(id)
             taken.append(generation)
         return taken
@@ -544,7 +549,7 @@ class GenerationManager:
                 self._heartbeat = threading.Thread(target=self._beat, name="contractgen-heartbeat", daemon=True)
                 self._heartbeat.start()
 
-    def _launch(self, generation: Generation, settings: Settings, *, manual: bool) -> None:
+    def _launch(self, generation: Generation, settings: Settings, *, manual: bool, budget: int | None = None) -> None:
         """Start a worker for a draft this process holds the lease of."""
         generation.label = describe(settings)
         # The plan belongs to the document: each fault strikes once per document, not once per run.
@@ -553,7 +558,8 @@ class GenerationManager:
         with self._lock:
             self._items[generation.id] = generation
         generation.observer = telemetry.observer(settings, generation, manual=manual)  # None when off
-        generation.start(_factory(settings, generation.request), _policy(settings), generation.plan, manual=manual)
+        policy = _policy(settings) if budget is None else replace(_policy(settings), max_resumes=budget)
+        generation.start(_factory(settings, generation.request), policy, generation.plan, manual=manual)
         self._ensure_heartbeat()  # after the worker starts: a heartbeat with nothing running ends itself
 
     def cancel(self, document_id: str) -> bool:

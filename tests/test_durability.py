@@ -270,3 +270,23 @@ def test_a_database_migrated_by_a_newer_version_is_refused(store, database_url):
     assert "was migrated by a newer version of contractgen (m999_from_the_future); upgrade contractgen" in str(refused.value)
     run = cli("list", "--db", database_url)
     assert run.returncode == 2 and "newer version of contractgen" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_takeover_keeps_the_resume_budget_the_run_had(store):
+    from contractgen.storage import Lease
+
+    # A run that used 2 of its 3 automatic resumes, then its process died (its lease ran out long ago).
+    settings = Settings(provider="offline", rate=0, max_resumes=3, fault_plan="reset@2000,reset@4000,reset@6000,reset@9000")
+    store.create_document(id="dead", doc_type="tos", request=ACME.model_dump(mode="json"), provider="offline",
+                          model="contractgen-offline", status="streaming", settings=settings.public(),
+                          lease=Lease("gone-host:1:ab", 1), now=time.time() - 60)
+    store.start_attempt("dead", kind="initial", model="contractgen-offline", provider="offline", start_offset=0)
+    store.append_text("dead", FULL[:5000])
+    for _ in range(2):
+        store.record_resume("dead", fault_id=None, attempt_id=None, auto=True, requested_at=time.time() - 60)
+    [taken] = GenerationManager(store).take_over(settings)
+    taken.join(30)
+    # Faults at 6,000 and 9,000 remain: the takeover resume leaves one automatic resume, spent at 6,000;
+    # at 9,000 the budget is gone, so the draft fails there, resumable by hand, its text kept.
+    assert taken.status == "failed" and "after 1 resumes" in taken.error
+    assert store.text("dead") == FULL[:9000]
