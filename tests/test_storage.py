@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from contractgen.errors import InputError
-from contractgen.storage import MIGRATIONS, Base, Store
+from contractgen.storage import MIGRATIONS, Base, Lease, Store
 
 COLUMNS = {
     "migrations": ["name", "applied_at"],
     "documents": ["id", "doc_type", "status", "mode", "provider", "model", "request_json", "settings_json", "error",
-                  "parent_id", "created_at", "updated_at", "completed_at", "length", "owner", "warnings"],
+                  "parent_id", "created_at", "updated_at", "completed_at", "length", "owner", "warnings", "lease_until",
+                  "stop_requested"],
     "checkpoints": ["id", "document_id", "seq", "text", "at"],
     "attempts": ["id", "document_id", "kind", "model", "provider", "started_at", "first_token_at", "ended_at",
                  "start_offset", "output_chars", "prompt_tokens", "completion_tokens", "tokens_estimated", "outcome",
@@ -101,7 +102,8 @@ def test_wal_mode_and_migrations_recorded_once(db_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = conn.execute("SELECT name, applied_at FROM migrations").fetchall()
     assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner", "m003_sections",
-                                                                 "m004_metrics_indexes", "m005_document_stats", "m006_seams"]
+                                                                 "m004_metrics_indexes", "m005_document_stats", "m006_seams",
+                                                                 "m007_leases"]
 
     Store(f"sqlite:///{db_path}").close()  # re-opening applies nothing again
     with sqlite3.connect(db_path) as conn:
@@ -399,11 +401,10 @@ def test_in_memory_url_works_for_quick_use():
 
 def test_restart_marks_only_documents_of_dead_processes(database_url):
     store = Store(database_url)
-    for id, owner in (("mine", "here:1"), ("gone", "here:2"), ("nobody", None)):
-        store.create_document(id=id, doc_type="tos", request={}, provider="offline", model="m", status="streaming")
-        if owner:
-            store.claim(id, owner)
-    assert sorted(store.mark_interrupted(alive=lambda owner: owner == "here:1")) == ["gone", "nobody"]
+    for id, owner in (("mine", "here:1:a"), ("gone", "here:2:b"), ("nobody", None)):
+        store.create_document(id=id, doc_type="tos", request={}, provider="offline", model="m", status="streaming",
+                              lease=Lease(owner) if owner else None)
+    assert sorted(store.mark_interrupted(alive=lambda owner: owner == "here:1:a")) == ["gone", "nobody"]
     assert store.get("mine").status == "streaming"
     assert store.get("gone").status == "interrupted"
 
