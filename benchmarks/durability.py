@@ -148,10 +148,12 @@ class Databases:
         url = make_url(self.pg_url).update_query_dict({"options": f"-csearch_path={name}", "application_name": name})
         return url.render_as_string(hide_password=False), name
 
-    def connections(self, name: str) -> int:
+    def connections(self, name: str) -> tuple[int, int]:
+        """(client connections of this run, client connections of every client of the server)."""
         with self.admin.connect() as conn:
-            return conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :n"),
-                                {"n": name}).scalar()
+            return tuple(conn.execute(text(
+                "SELECT count(*) FILTER (WHERE application_name = :n), count(*) FILTER (WHERE backend_type = "
+                "'client backend') FROM pg_stat_activity"), {"n": name}).one())
 
     def drop(self, name: str) -> None:
         if self.engine != "postgresql" or name not in self.created:
@@ -362,7 +364,7 @@ def concurrent(dbs: Databases, n: int, log: Path) -> dict:
     out = log / f"concurrent-{dbs.engine}-{n}"
     out.mkdir()
     procs, ended, errs = [], {}, []
-    peak_connections = 0
+    peak_connections = peak_server = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
@@ -379,7 +381,8 @@ def concurrent(dbs: Databases, n: int, log: Path) -> dict:
                 if i not in ended and p.poll() is not None:
                     ended[i] = time.perf_counter() - started
             if dbs.engine == "postgresql":
-                peak_connections = max(peak_connections, dbs.connections(name))
+                ours, everyone = dbs.connections(name)
+                peak_connections, peak_server = max(peak_connections, ours), max(peak_server, everyone)
             time.sleep(0.05)
         wall = time.perf_counter() - started
         for i, p in enumerate(procs):
@@ -403,7 +406,9 @@ def concurrent(dbs: Databases, n: int, log: Path) -> dict:
             else:
                 failures.append({"process": i, "exit": p.returncode if i in ended else "killed (timeout)",
                                  "status": record.status if record else "no row", "file_identical": same,
-                                 "message": message.splitlines()[-1][:300] if message else "(no message)"})
+                                 "message": summary(message), "stderr": message,
+                                 "row": f"{record.status}, {record.length:,} chars stored, error {Secret.mask(str(record.error))}"
+                                 if record else "no row"})
         left_live = sum(1 for d in store.list_documents(limit=n + 50) if d.status in ("pending", "streaming", "resuming"))
         rows_total = len(stored)
         store.close()
@@ -418,13 +423,24 @@ def concurrent(dbs: Databases, n: int, log: Path) -> dict:
               "spawned": spawned, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
               "user": after.ru_utime - before.ru_utime, "system": after.ru_stime - before.ru_stime,
               "proc_median": median(durations), "proc_max": max(durations) if durations else None,
-              "rows": rows_total, "left_live": left_live, "peak_connections": peak_connections, "load": load}
+              "rows": rows_total, "left_live": left_live, "peak_connections": peak_connections,
+              "peak_server": peak_server, "load": load}
     print(f"  [{dbs.engine}] {n} processes: {completed} completed, {len(failures)} failed, wall {wall:.1f} s, "
           f"CPU {result['cpu']:.1f} s" + (f", peak connections {peak_connections}" if dbs.engine == "postgresql" else ""),
           flush=True)
     for f in failures[:5]:
-        print(f"    process {f['process']}: exit {f['exit']}, {f['status']}: {f['message']}", flush=True)
+        print(f"    process {f['process']}: exit {f['exit']}, stored row: {f['row']}; its stderr:", flush=True)
+        print("      " + f["stderr"].replace("\n", "\n      "), flush=True)
     return result
+
+
+def summary(stderr: str) -> str:
+    """The line that says why a process failed: its first `error:` line, else its last line; URLs shortened."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return "(no message)"
+    line = next((x for x in lines if x.startswith("error:")), lines[-1])
+    return re.sub(r"postgresql\+psycopg://\S+?:(?= )", "<the database>:", line)[:400]
 
 
 # --- report --------------------------------------------------------------------------------------------------
@@ -520,12 +536,13 @@ def calls_line(results: dict) -> str:
 
 def concurrency_table(results: dict) -> list[str]:
     lines = ["| engine | processes | completed | failed | wall time (s) | one process, start → exit (s): median, max "
-             "| CPU of the children (s): user + system | CPU per draft (s) | rows left live | peak connections "
+             "| CPU of the children (s): user + system | CPU per draft (s) | rows left live "
+             "| peak connections: this run (whole server) "
              "| load average before |",
              "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
     for engine, runs in results.items():
         for r in runs:
-            peak = str(r["peak_connections"]) if engine == "postgresql" else "–"
+            peak = f"{r['peak_connections']} ({r['peak_server']})" if engine == "postgresql" else "–"
             lines.append(f"| {engine} | {r['n']} | {r['completed']} | {r['failed']} | {r['wall']:.1f} "
                          f"| {fmt(r['proc_median'], 1)}, {fmt(r['proc_max'], 1)} | {r['cpu']:.1f} "
                          f"({r['user']:.1f} + {r['system']:.1f}) | {r['cpu'] / r['n']:.2f} | {r['left_live']} | {peak} "
@@ -602,7 +619,7 @@ def main() -> None:
             for engine, dbs in engines.items():
                 conc[engine] = []
                 for n in counts:
-                    print(f"3. {n} concurrent generate processes on {engine}", flush=True)
+                    print(f"3. {n} concurrent generate process{'es' if n != 1 else ''} on {engine}", flush=True)
                     conc[engine].append(concurrent(dbs, n, tmp))
         finally:
             load_after = os.getloadavg()
@@ -643,8 +660,9 @@ def main() -> None:
         "",
         "- **lease expiry** = `documents.lease_until` as the killed writer last stored it (read after the kill: "
         "nothing can renew it any more). The writer renews it to now + 3 s with each checkpoint "
-        f"(every {CHECKPOINT_INTERVAL:g} s) and each heartbeat (every 1 s), so the lease left at the kill is "
-        "between 2 and 3 s;",
+        f"(every {CHECKPOINT_INTERVAL:g} s while text flows) and each heartbeat (every 1 s), and the kill comes "
+        "within 20 ms of the checkpoint that passed 3,000 characters, so nearly the whole 3 s lease is left at the "
+        "kill;",
         "- **first new token** = `attempts.first_token_at` of the takeover's `resume` attempt (the worker's, the only "
         "one);",
         "- **lease expiry → first new token** = first new token − lease expiry: what the lease design adds is the "
@@ -682,14 +700,16 @@ def main() -> None:
         "and the file identical to that company's reference document. Wall time: from the first spawn to the last "
         "exit. CPU: `getrusage(RUSAGE_CHILDREN)` after − before (user + system of the N processes, imports "
         "included). Rows left live: drafts still pending/streaming/resuming afterwards. Peak connections "
-        "(PostgreSQL): `pg_stat_activity` rows of the run's application_name, sampled every 50 ms. The row with "
+        "(PostgreSQL): `pg_stat_activity` rows of the run's application_name, and in brackets every client "
+        "connection of the server (other people's tests share this cluster), sampled every 50 ms. The row with "
         "1 process is the baseline: one draft alone, on the same loaded machine.",
         "",
         *concurrency_table(conc),
         "",
     ]
     fails = failures_lines(conc)
-    lines += (["Failures, by message (the last line of each process's stderr):", "", *fails, ""] if fails
+    lines += (["Failures, by message (the first `error:` line of each process's stderr, else its last line):", "",
+               *fails, ""] if fails
               else ["Every process completed, with the stored draft and its file identical to the reference.", ""])
     if problems:
         lines += ["**Problems:**", "", *[f"- {p}" for p in problems], ""]
@@ -726,9 +746,22 @@ def notes(take, cost, conc, info, pg_url, where) -> list[str]:
                    f"{median([x['calls'].get('save_section', 0) for x in drafts]) * 2:g} the sections (DELETE + INSERT "
                    "each); a checkpoint itself is one UPDATE of the document (length, lease) and one INSERT.")
         break  # the same statements on both engines
-    out.append("- Everything ran on the same 2 shared cores as the processes it measures (and other people's work: "
-               "see the load average); the concurrency wall times in particular are bounded by CPU, not by the "
-               "database — divide the CPU seconds by 2 cores for the floor.")
+    for r in conc.get("postgresql", []):
+        full = [f for f in r["failures"] if re.search(r"connection slots|too many (clients|connections)", f["message"])]
+        if full:
+            per = [x["peak_connections"] / x["n"] for x in conc["postgresql"] if x["n"] > 1 and not x["failures"]]
+            out.append(f"- PostgreSQL, {r['n']} processes: {len(full)} process(es) were refused a connection by the "
+                       f"server (max_connections={info['pg_max_connections']}, shared with every other client of this "
+                       f"cluster: {r['peak_server']} client connections at the peak, {r['peak_connections']} of them this "
+                       "run's)" + (f"; a draft process holds about {median(per):.1f} connections while it runs"
+                                   if per else "")
+                       + ". Each refused process exited at once with exit code 2 (the code for bad input) and "
+                       "\"Cannot open the database ... Set CONTRACTGEN_DATABASE_URL or --db to a writable location\": "
+                       "`Store()` does not retry a server that is momentarily full, and nothing was stored for it.")
+    out.append("- Everything ran on the same 2 shared cores as the processes it measures, and other people's work ran "
+               "there too (see the load averages): the concurrency wall times mostly measure CPU contention, and the "
+               "floor for N drafts is their CPU seconds / 2 cores. The CPU column counts the `generate` processes "
+               "only: the PostgreSQL server's own backends are not children of this script and are not in it.")
     out.append("- A draft at rate 0 takes well under a second, so it stores only a few checkpoints; at a model's "
                f"pace it stores one every {CHECKPOINT_INTERVAL:g} s (about 2 per second of streaming), each at the "
                "checkpoint cost above, while its fixed writes (create, attempt start/end, 15 sections, statuses) stay "

