@@ -427,7 +427,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             for id in store.expired():
                 record = store.get(id)
                 settings = _settings(args, record.settings) if record else defaults
-                for generation in manager.take_over(settings, limit=1) if record else []:
+                # This draft only, with its own settings: another taker may have won it since the listing.
+                for generation in manager.take_over(settings, ids=[id]) if record else []:
                     print(f"Took over {generation.id} at {len(generation.text):,} characters "
                           f"({visible(generation.label)}).", file=sys.stderr, flush=True)
                     running.append(generation)

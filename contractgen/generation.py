@@ -496,11 +496,12 @@ class GenerationManager:
                 pass  # the database is away or the draft cannot run here: the next round tries again
             time.sleep(self.TAKEOVER_EVERY)
 
-    def take_over(self, settings: Settings, *, limit: int = 10) -> list[Generation]:
+    def take_over(self, settings: Settings, *, limit: int = 10, ids: Sequence[str] | None = None) -> list[Generation]:
         """Continue, in this process, the drafts whose writer's lease ran out (a dead process, container or
-        machine), from their last checkpoint, as automatic resumes. Racing takers: one wins each draft."""
+        machine), from their last checkpoint, as automatic resumes. Racing takers: one wins each draft.
+        `ids`: only these drafts (each still taken only if its lease has run out)."""
         taken = []
-        for id in self.store.expired(limit=limit):
+        for id in self.store.expired(limit=limit) if ids is None else ids:
             record = self.store.get(id)
             if record is None or self._running(id):
                 continue

@@ -134,6 +134,10 @@ FAULT_KINDS = ("timeout", "connection", "rate_limit", "server_error", "truncated
 SECRET_NAME = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|credentials?)$|api_?key", re.IGNORECASE)
 RESTARTED = "The application restarted while this document was being generated."
 SQLITE_BUSY_MS = 15000
+SERVER_WAIT = 30.0  # seconds a database server that is full or restarting is waited for when opening it
+_TRANSIENT = re.compile(r"too many (clients|connections)|connection slots are reserved|starting up|shutting down|"
+                        r"Connection refused|could not connect|server closed the connection|terminating connection",
+                        re.IGNORECASE)
 SQLITE_LOCK_WAIT = 60.0  # seconds a writer keeps asking for SQLite's write lock before the caller sees "locked"
 LEASE_SECONDS = 15.0  # a writer silent this long (dead process, container or machine) may be taken over
 WRITER_GONE = "The process writing this draft stopped (its lease expired); it was taken over from its last checkpoint."
@@ -792,7 +796,7 @@ class Store:
             # transaction that reads and then writes fails at once with "database is
             # locked" when another thread wrote in between; busy_timeout can't help it.
             self._writer = self._engine.execution_options(contractgen_write=True)
-            self._migrate()
+            self._migrate_when_reachable()
         # Only what a wrong location or URL causes; any other error is a bug and propagates.
         except (OperationalError, ArgumentError, OSError, ImportError) as exc:
             if hasattr(self, "_engine"):
@@ -803,6 +807,10 @@ class Store:
                                   f"{SQLITE_LOCK_WAIT:g} s; try again when they are done."]) from exc
             if password and len(password) >= 3:  # belt and braces: a driver message quoting its connection string
                 reason = reason.replace(str(password), "***")
+            if _TRANSIENT.search(reason) and hasattr(self, "_engine") and self._engine.dialect.name != "sqlite":
+                raise InputError([f"The database server at {where} refused connections for {SERVER_WAIT:g} s "
+                                  f"({reason.strip().splitlines()[0]}). Check that it is up and has free connection "
+                                  "slots (max_connections), then try again."]) from exc
             raise InputError([f"Cannot open the database at {where}: {reason}. "
                               "Set CONTRACTGEN_DATABASE_URL or --db to a writable location."]) from exc
         except DatabaseError as exc:  # "file is not a database": a damaged file, or another program's
@@ -841,6 +849,21 @@ class Store:
                     if "locked" not in str(exc.orig) or time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)
+
+    def _migrate_when_reachable(self) -> None:
+        """Migrate, waiting out a server that is busy or restarting (no free connection slot, starting up,
+        refusing connections) for up to SERVER_WAIT seconds: a database fault like any other, not bad input."""
+        deadline = time.monotonic() + SERVER_WAIT
+        delay = 0.25
+        while True:
+            try:
+                return self._migrate()
+            except OperationalError as exc:
+                transient = _TRANSIENT.search(str(exc.orig)) and self._engine.dialect.name != "sqlite"
+                if not transient or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 4.0)
 
     def _migrate(self) -> None:
         # One write transaction, serialized: two processes starting at once apply each migration once. SQLite:

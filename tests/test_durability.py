@@ -290,3 +290,18 @@ def test_a_takeover_keeps_the_resume_budget_the_run_had(store):
     # at 9,000 the budget is gone, so the draft fails there, resumable by hand, its text kept.
     assert taken.status == "failed" and "after 1 resumes" in taken.error
     assert store.text("dead") == FULL[:9000]
+
+
+def test_a_takeover_of_one_draft_never_takes_another_with_its_settings(store):
+    from contractgen.storage import Lease
+
+    old = time.time() - 60
+    for id in ("a", "b"):  # both expired: their writer died a minute ago
+        store.create_document(id=id, doc_type="tos", request=ACME.model_dump(mode="json"), provider="offline",
+                              model="contractgen-offline", status="streaming", lease=Lease("gone-host:1:ab", 1), now=old)
+        store.start_attempt(id, kind="initial", model="contractgen-offline", provider="offline", start_offset=0, now=old)
+    manager = GenerationManager(store)
+    [taken] = manager.take_over(Settings(provider="offline", rate=0), ids=["b"])
+    taken.join(30)
+    assert taken.id == "b" and taken.status == "completed" and store.text("b") == FULL
+    assert store.get("a").status == "streaming" and store.get("a").owner == "gone-host:1:ab"  # left for its own taker
