@@ -32,15 +32,12 @@ from . import modes, telemetry
 from .library import get_library, outline
 from .resume import (AttemptEnded, AttemptStarted, FaultDetected, Outcome, ResumeDelivered, ResumePolicy,
                      ResumeScheduled, SeamJoined, Target, Text, _add as _add_usage, resilient_events)
-from .storage import LEASE_SECONDS, WRITER_GONE, Lease, Store
+from .storage import LIVE, RESUMABLE, STATUSES, Lease, Store  # noqa: F401 - statuses are the store's, named once (STATUSES re-exported for the pages)
 from .structure import HeadingShaper, Section, StructureParser, check
 
 TargetFactory = Callable[[Sequence[int] | None, str], list[Target]]  # (sections, text before) -> targets
 _SECTION_HEADING = re.compile(r"^## (\d+)\.? ", re.MULTILINE)
 CHECKPOINT_INTERVAL = 0.5  # seconds: a crash loses at most this much text, and the DB sees ~2 writes/s
-STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled")
-LIVE = ("pending", "streaming", "resuming")
-RESUMABLE = ("interrupted", "failed", "cancelled")
 DB_RETRY_SECONDS = 20.0  # a write the database refuses is retried this long (text kept in memory), then the draft stops
 _WRITES = {"append_text", "set_status", "start_attempt", "end_attempt", "record_fault", "record_resume",
            "resume_delivered", "record_seam", "save_section"}  # fenced by the writer's lease

@@ -123,7 +123,8 @@ from .errors import InputError, LeaseLost
 
 STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled")
 LIVE = ("pending", "streaming", "resuming")  # a worker thread owns the document
-UNFINISHED = LIVE + ("interrupted", "failed", "cancelled")  # may still be resumed, until it expires
+RESUMABLE = ("interrupted", "failed", "cancelled")  # stopped, and may be resumed by hand
+UNFINISHED = LIVE + RESUMABLE  # may still be resumed, until it expires
 MODES = ("stream", "chunks", "sections")
 ATTEMPT_KINDS = ("initial", "resume", "fallback", "continue_length", "chunk", "section")
 OUTCOMES = ("completed", "fault", "cancelled")
@@ -140,7 +141,6 @@ _TRANSIENT = re.compile(r"too many (clients|connections)|connection slots are re
                         re.IGNORECASE)
 SQLITE_LOCK_WAIT = 60.0  # seconds a writer keeps asking for SQLite's write lock before the caller sees "locked"
 LEASE_SECONDS = 15.0  # a writer silent this long (dead process, container or machine) may be taken over
-WRITER_GONE = "The process writing this draft stopped (its lease expired); it was taken over from its last checkpoint."
 
 
 @dataclass(frozen=True)
