@@ -53,7 +53,8 @@ def engine(request):
 def _pg_admin():
     from sqlalchemy import create_engine
 
-    admin = create_engine(TEST_PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+    # pool_pre_ping: a test restarts the server (test_durability); the next teardown gets a fresh connection.
+    admin = create_engine(TEST_PG_URL, isolation_level="AUTOCOMMIT", pool_size=1, pool_pre_ping=True)
     yield admin
     admin.dispose()
 

@@ -305,3 +305,14 @@ def test_a_takeover_of_one_draft_never_takes_another_with_its_settings(store):
     taken.join(30)
     assert taken.id == "b" and taken.status == "completed" and store.text("b") == FULL
     assert store.get("a").status == "streaming" and store.get("a").owner == "gone-host:1:ab"  # left for its own taker
+
+
+def test_a_postgresql_restart_mid_draft_is_survived(store, engine):
+    restart = os.environ.get("CONTRACTGEN_TEST_PG_RESTART")
+    if engine != "postgresql" or not restart:
+        pytest.skip("needs PostgreSQL and CONTRACTGEN_TEST_PG_RESTART, a command that restarts it (.ci/run sets both)")
+    generation = GenerationManager(store).start(ACME, Settings(provider="offline", rate=300))
+    assert wait_for(lambda: len(generation.text) >= 2000, 30)
+    subprocess.run(restart, shell=True, check=True, capture_output=True, timeout=60)
+    generation.join(90)
+    assert generation.status == "completed" and store.text(generation.id) == FULL
