@@ -136,9 +136,10 @@ SECRET_NAME = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|crede
 RESTARTED = "The application restarted while this document was being generated."
 SQLITE_BUSY_MS = 15000
 SERVER_WAIT = 30.0  # seconds a database server that is full or restarting is waited for when opening it
+# A server that answers but cannot take this connection now. "Connection refused" is not in it: nothing
+# listening is far more often a wrong URL than a restart, and it is said at once.
 _TRANSIENT = re.compile(r"too many (clients|connections)|connection slots are reserved|starting up|shutting down|"
-                        r"Connection refused|could not connect|server closed the connection|terminating connection",
-                        re.IGNORECASE)
+                        r"server closed the connection|terminating connection", re.IGNORECASE)
 SQLITE_LOCK_WAIT = 60.0  # seconds a writer keeps asking for SQLite's write lock before the caller sees "locked"
 LEASE_SECONDS = 15.0  # a writer silent this long (dead process, container or machine) may be taken over
 
