@@ -30,7 +30,6 @@ STRATEGIES = {
     "completion": "Render the chat template, append the partial text, continue on /v1/completions.",
     "instruct": "Send the partial text and ask the model to continue (OpenAI API); the seam absorbs restarts.",
 }
-IN_PLACE = ("prefill", "completion")
 
 # Chat templates for the completion strategy, by family: (turn format, assistant opening).
 # Written out rather than read from the model's files: nothing is downloaded at run time.

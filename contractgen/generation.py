@@ -506,7 +506,7 @@ class GenerationManager:
             dead = lambda owner: owner != process_owner() and not owner_alive(owner)  # noqa: E731
             if not self.store.acquire(id, lease, expect=LIVE, status="resuming", dead=dead):
                 continue
-            generation = self._load(id)
+            generation = self._load(id, record)  # the writer is gone: what was stored is what there is
             generation.lease, generation.takeover_at = lease, record.lease_until or record.updated_at
             # The run goes on with the resume budget it had: automatic resumes since the last one by hand count.
             resumes = self.store.resumes(id)
@@ -693,11 +693,11 @@ class GenerationManager:
         with self._resume_lock:
             if self._running(generation_id):
                 raise InputError([f"Draft {generation_id} is already being written by this process."])
-            record = self.store.get(generation_id) if self.store else None
-            if record is None:
+            state = self.store.lifecycle(generation_id) if self.store else None  # status only: no text read twice
+            if state is None:
                 raise InputError([f"No draft with id {generation_id}."])
-            if record.status not in RESUMABLE + LIVE:
-                why = "it has expired (older than 24 hours)" if record.status == "expired" else f"it is {record.status}"
+            if state[0] not in RESUMABLE + LIVE:
+                why = "it has expired (older than 24 hours)" if state[0] == "expired" else f"it is {state[0]}"
                 raise InputError([f"Draft {generation_id} cannot be resumed: {why}."])
             lease = Lease(process_owner(), settings.lease_seconds)
             dead = lambda owner: owner != process_owner() and not owner_alive(owner)  # noqa: E731

@@ -63,21 +63,6 @@ def counting(messages: list[dict]) -> str | None:
     return None
 
 
-def locate(full: str, partial: str) -> int:
-    """Where `partial` (the whole text so far, or only its tail) ends in `full`."""
-    if full.startswith(partial):
-        return len(partial)
-    found = full.find(partial)
-    if partial and found >= 0:
-        return found + len(partial)
-    common = 0  # text the engine did not write: continue after the longest common prefix
-    for a, b in zip(full, partial):
-        if a != b:
-            break
-        common += 1
-    return common
-
-
 def continue_from(full: str, pos: int, style: str, rng: random.Random | None = None) -> tuple[str, int]:
     """(text sent before the engine's own continuation, where that continuation starts in `full`)."""
     rng = rng or random.Random()

@@ -23,6 +23,22 @@ LABEL = "Offline template engine (clause library, not AI)"
 MODEL = "contractgen-offline"
 
 
+def locate(full: str, partial: str) -> int:
+    """Where `partial` (the whole text so far, or only its tail, as a resume sends) ends in `full`; for text
+    the engine did not write, the end of the longest common prefix."""
+    if full.startswith(partial):
+        return len(partial)
+    found = full.find(partial)
+    if partial and found >= 0:
+        return found + len(partial)
+    common = 0
+    for a, b in zip(full, partial):
+        if a != b:
+            break
+        common += 1
+    return common
+
+
 class OfflineEngine:
     name = "offline"
     label = LABEL
@@ -62,14 +78,7 @@ class OfflineEngine:
         it did not write.
         """
         full = self.document(request, sections)
-        if full.startswith(partial):
-            return full[len(partial):]
-        common = 0
-        for a, b in zip(full, partial):
-            if a != b:
-                break
-            common += 1
-        return full[common:]
+        return full[locate(full, partial):]
 
     def pace(self, text: str) -> Iterator[Delta]:
         """`text` in token-sized deltas at the engine's rate."""

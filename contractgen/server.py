@@ -35,8 +35,8 @@ from typing import Any
 from .config import redact_urls
 from .errors import InputError
 from .faultplan import AT_START, Fault, FaultPlan
-from .mimic import HEADINGS, PREFILL, STYLES, continue_from, counting, headings, locate, unrender_chatml
-from .offline import MODEL, OfflineEngine
+from .mimic import HEADINGS, PREFILL, STYLES, continue_from, counting, headings, unrender_chatml
+from .offline import MODEL, OfflineEngine, locate
 from .prompts import parse_messages
 from .stream import Delta, Usage
 from .tokens import estimate_tokens

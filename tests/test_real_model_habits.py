@@ -17,7 +17,6 @@ import sys
 import pytest
 
 from contractgen.config import Settings
-from contractgen.continuation import PROBE
 from contractgen.faultplan import Fault, FaultPlan
 from contractgen.generation import GenerationManager, follow
 from contractgen.offline import MODEL
