@@ -591,7 +591,7 @@ for i in range(int(sys.argv[1]) + 1):
     at = AppTest.from_file("app.py", default_timeout=300)
     at.run()
     t = time.perf_counter()
-    at.switch_page("pages/monitoring.py").run()
+    at.switch_page("views/monitoring.py").run()
     seconds = time.perf_counter() - t
     if at.exception:
         raise SystemExit(str(at.exception))
@@ -746,7 +746,7 @@ def section(args, info: dict) -> str:
     r, ra = info.get("render"), info.get("render_analyzed")
     if r:
         share = info["older_than_90_days"] / info["load"]["counts"]["documents"]
-        lines += ["", f"Page render: AppTest (`AppTest.from_file(\"app.py\")`, `switch_page(\"pages/monitoring.py\")`, "
+        lines += ["", f"Page render: AppTest (`AppTest.from_file(\"app.py\")`, `switch_page(\"views/monitoring.py\")`, "
                       f"`run()`) in a subprocess pointed at the file by CONTRACTGEN_DATABASE_URL, with "
                       f"CONTRACTGEN_RETENTION_DAYS=400 (the default is 730 days; the app's cleanup, which runs when "
                       f"the app starts, deletes documents untouched that long: with a retention of 90 days it would "

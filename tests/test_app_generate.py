@@ -8,7 +8,7 @@ from contractgen.structure import parse
 
 from support import ROOT, reference
 
-PAGE = str(ROOT / "pages" / "generate.py")
+PAGE = str(ROOT / "views" / "generate.py")
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def draft(answers, settings=OFFLINE):
 def history():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/history.py")
+    at.switch_page("views/history.py")
     at.run()
     at.slider(key="rate").set_value(0)  # actions write at full speed: these tests are about the page, not pacing
 

@@ -17,7 +17,7 @@ from support import ROOT
 def monitoring():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/monitoring.py").run()
+    at.switch_page("views/monitoring.py").run()
     assert not at.exception, at.exception
     return at
 

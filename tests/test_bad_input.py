@@ -386,7 +386,7 @@ def test_form_fields_get_one_sentence(answers, message):
 def test_the_sidebar_refuses_a_base_url_it_cannot_use():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "generate.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "generate.py"), default_timeout=60)
     at.run()
     at.radio(key="engine").set_value("openai").run()
     at.text_input(key="base_url").input("http://[::1").run()
@@ -532,7 +532,7 @@ def test_hostile_model_output_in_the_app_is_inert(hostile_draft):
     from streamlit.testing.v1 import AppTest
 
     doc_id, *_ = hostile_draft
-    at = AppTest.from_file(str(ROOT / "pages" / "generate.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "generate.py"), default_timeout=60)
     at.query_params["doc"] = doc_id
     at.run()
     assert not at.exception
@@ -547,7 +547,7 @@ def test_hostile_model_output_streamed_live_in_the_app_is_inert(model_server):
     from streamlit.testing.v1 import AppTest
 
     base = model_server(text=HOSTILE.replace("## 2. Contact", "## 2. Contact [here](javascript:alert(1)) ![x](https://t.example/p)"))
-    at = AppTest.from_file(str(ROOT / "pages" / "generate.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "generate.py"), default_timeout=60)
     at.run()
     at.radio(key="engine").set_value("openai").run()
     at.text_input(key="base_url").input(base)
@@ -567,7 +567,7 @@ def test_hostile_model_output_streamed_live_in_the_app_is_inert(model_server):
 def test_an_unknown_id_in_the_page_url_is_shown_as_text():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "generate.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "views" / "generate.py"), default_timeout=30)
     at.query_params["doc"] = "[x](javascript:alert(1))\x1b"
     at.run()
     assert not at.exception

@@ -1,4 +1,4 @@
-"""The lines the architecture holds: contractgen/ never imports streamlit; the views (pages/,
+"""The lines the architecture holds: contractgen/ never imports streamlit; the views (views/,
 contractgen_ui/, app.py) import no transport or storage."""
 
 import ast
@@ -22,7 +22,7 @@ def test_package_does_not_import_streamlit(path):
     assert "streamlit" not in set(imported_modules(path))
 
 
-VIEWS = sorted((ROOT / "pages").glob("*.py")) + sorted((ROOT / "contractgen_ui").glob("*.py")) + [ROOT / "app.py"]
+VIEWS = sorted((ROOT / "views").glob("*.py")) + sorted((ROOT / "contractgen_ui").glob("*.py")) + [ROOT / "app.py"]
 
 
 @pytest.mark.parametrize("path", VIEWS, ids=lambda p: f"{p.parent.name}/{p.name}")

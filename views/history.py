@@ -39,20 +39,20 @@ if len(versions) > 1:
     st.markdown("**Versions:** " + " → ".join(f"`{v.id}`" + (" (this one)" if v.id == chosen else "") for v in versions))
 
 open_, resume, version = st.columns(3)
-open_.page_link("pages/generate.py", label="Open" + (" (live)" if generation.running else ""),
+open_.page_link("views/generate.py", label="Open" + (" (live)" if generation.running else ""),
                 icon=":material/open_in_new:", query_params={"doc": chosen})
 try:
     if generation.resumable and resume.button("Resume generation", icon=":material/play_arrow:"):
         manager().resume(chosen, settings)
-        st.switch_page("pages/generate.py", query_params={"doc": chosen})
+        st.switch_page("views/generate.py", query_params={"doc": chosen})
     if version.button("New version from these answers", icon=":material/content_copy:"):
-        st.switch_page("pages/generate.py", query_params={"doc": manager().new_version(chosen, settings).id})
+        st.switch_page("views/generate.py", query_params={"doc": manager().new_version(chosen, settings).id})
     if record.status == "completed":
         titles = {s["number"]: f"{s['number']}. {s['title']}" for s in store.sections(chosen)}
         number = st.selectbox("Regenerate one section", list(titles), key="regen", format_func=titles.get)
         if st.button("Regenerate this section as a new version", icon=":material/refresh:"):
             new = manager().new_version(chosen, settings, regenerate=number)
-            st.switch_page("pages/generate.py", query_params={"doc": new.id})
+            st.switch_page("views/generate.py", query_params={"doc": new.id})
 except ContractgenError as exc:
     st.error(message(str(exc)))
 
