@@ -7,6 +7,10 @@ from datetime import datetime, timezone
 from .forms import DOC_TYPES
 from .storage import DocumentRecord
 
+# Shown under every draft on screen and at the end of every export (Markdown, HTML, DOCX, the CLI's output).
+NOT_LEGAL_ADVICE = ("This draft was written by software from your answers. It is not legal advice: "
+                    "have a qualified lawyer review it before you rely on it.")
+
 
 def title_of(record: DocumentRecord) -> str:
     kind = DOC_TYPES[record.doc_type].title if record.doc_type in DOC_TYPES else record.doc_type

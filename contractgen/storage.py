@@ -129,6 +129,10 @@ MODES = ("stream", "chunks", "sections")
 ATTEMPT_KINDS = ("initial", "resume", "fallback", "continue_length", "chunk", "section")
 OUTCOMES = ("completed", "fault", "cancelled")
 FAULT_KINDS = ("timeout", "connection", "rate_limit", "server_error", "truncated", "malformed", "length", "fatal")
+# What each kind is called on screen, in exports and on the monitoring page (one place, so they agree).
+FAULT_LABELS = {"timeout": "timeout", "connection": "connection reset", "rate_limit": "rate limit (429)",
+                "server_error": "server error", "truncated": "stream cut", "malformed": "malformed chunk",
+                "length": "length limit", "fatal": "unrecoverable error"}
 # A setting *named* like a credential ("api_key", "OPENAI_API_KEY", "token", "client_secret",
 # "password") is refused; names that merely mention a word ("first_token_timeout",
 # "max_tokens") are settings, not secrets.
