@@ -6,7 +6,9 @@ is saved; `contractgen resume ID` continues it); 4 paused at a fault with
 automatic resume off (resumable); 5 completed with warnings (sections missing,
 repeated or out of order against the outline, or a seam that could not be
 verified: read the draft); 130 interrupted by Ctrl-C (the text so far is
-saved).
+saved). `batch`: 0 every row completed; 2 invalid rows (nothing drafted);
+3 some row failed or is unfinished (`batch resume` retries it); 5 all
+completed, some with warnings.
 """
 
 from __future__ import annotations
@@ -61,8 +63,15 @@ def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> No
     parser.add_argument("--api-key", help="API key (prefer the OPENAI_API_KEY environment variable: flags show in ps).")
     parser.add_argument("--connect-timeout", type=float, metavar="S", help="Seconds to establish a connection (default 10).")
     parser.add_argument("--read-timeout", type=float, metavar="S", help="Seconds without data before a stall is declared (default 60).")
-    parser.add_argument("--first-token-timeout", type=float, metavar="S", help="No text this long after a request is a timeout (default off).")
+    parser.add_argument("--first-token-timeout", type=float, metavar="S",
+                        help="No text this long after a request is a timeout: the next model is tried (default 30; 0 = off).")
     parser.add_argument("--deadline", type=float, metavar="S", help="One call running longer than this is a timeout (default off).")
+    parser.add_argument("--stall-floor", type=float, metavar="S",
+                        help="Silence after text longer than max(this, factor x the stream's p99 gap) is a stall (default 3.5; "
+                             "0 with --stall-factor 0 = only the read timeout).")
+    parser.add_argument("--stall-factor", type=float, metavar="K", help="Times the stream's 99th percentile gap (default 4).")
+    parser.add_argument("--overall-deadline", type=float, metavar="S",
+                        help="Seconds one call may take in all, retries and fallbacks included (default off).")
     parser.add_argument("--rate", type=float, metavar="TOKENS_PER_S", help="Offline engine speed; 0 = as fast as possible (default 50).")
     parser.add_argument("--max-resumes", type=int, metavar="N", help="Automatic resumes per run before giving up (default 3).")
     parser.add_argument("--no-auto-resume", action="store_true", help="Stop at the first fault; continue later with `contractgen resume ID`.")
@@ -75,6 +84,9 @@ def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> No
                         help="Tokens per call (default 8192 for a whole document, 1200 per section).")
     parser.add_argument("--resume-tail", type=int, metavar="CHARS",
                         help="Characters of the text a resume sends with the outline (default 2000).")
+    parser.add_argument("--parallel", type=int, metavar="K",
+                        help="Calls at once in the sections and chunks modes (default 4 for sections, else 1; "
+                             "a resume keeps the draft's own unless given).")
     parser.add_argument("--otel", action="store_true", help="Export traces and metrics over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT, "
                                                             "default http://localhost:4318; needs the otel extra; README, Telemetry).")
     if not resume:
@@ -181,6 +193,32 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Move each document's times back by a random 0-D days (default 30; 0 keeps real times).")
     sim.add_argument("--workers", type=int, default=8, metavar="N", help="Documents generated at once (default 8).")
     _db_flag(sim)
+
+    # `batch FILE` and `batch resume BATCH_ID` share one parser: "resume" as the first word means the latter
+    # (a sheet actually named "resume" is given as ./resume).
+    bat = sub.add_parser("batch", help="Draft every request of a CSV or Excel sheet; a zip of drafts and a summary out.",
+                         usage="contractgen batch FILE --out drafts.zip [options]\n"
+                               "       contractgen batch resume BATCH_ID --out drafts.zip [--row N ...]\n"
+                               "       contractgen batch --template TYPE [--out FILE.csv|FILE.xlsx]\n"
+                               "       contractgen batch --list")
+    bat.add_argument("what", nargs="*", metavar="FILE | resume BATCH_ID",
+                     help="The sheet (.csv or .xlsx: one request per row, columns named after the fields), or "
+                          "`resume BATCH_ID` to finish only the unfinished rows of a stored batch.")
+    bat.add_argument("--doc", choices=list(DOC_TYPES), default="tos",
+                     help="Document type of rows without a `doc` column or cell (default tos).")
+    bat.add_argument("--concurrency", default=None, metavar="N", help="Drafts written at once, 1-32 (default 4).")
+    bat.add_argument("--format", default=None, metavar="LIST", help="Exports in the zip: md, html, docx, comma-separated (default md).")
+    bat.add_argument("--skip-invalid", action="store_true", help="Draft the valid rows and leave the invalid ones out "
+                                                                 "(default: any invalid row stops the batch before it starts).")
+    bat.add_argument("--row", type=int, action="append", default=None, metavar="N",
+                     help="With resume: only this sheet row (retry one failed row). Repeatable.")
+    bat.add_argument("--dry-run", action="store_true", help="Validate and estimate only; store nothing.")
+    bat.add_argument("--template", choices=list(DOC_TYPES), metavar="TYPE",
+                     help="Print a template sheet for TYPE (" + ", ".join(DOC_TYPES) + ") and exit.")
+    bat.add_argument("--list", action="store_true", help="List stored batches, newest first.")
+    _provider_flags(bat)
+    bat.add_argument("--out", default=None, help="The zip to write (drafts + summary.csv).")
+    bat.add_argument("--quiet", action="store_true", help="Only the summary on stderr.")
     return parser
 
 
@@ -198,15 +236,17 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
     flags = dict(provider=args.provider, base_url=args.base_url, model=args.model, api_key=args.api_key,
                  connect_timeout=args.connect_timeout, read_timeout=args.read_timeout, rate=args.rate,
                  first_token_timeout=args.first_token_timeout, deadline=args.deadline,
+                 stall_floor=args.stall_floor, stall_factor=args.stall_factor, overall_deadline=args.overall_deadline,
                  max_resumes=args.max_resumes, fault_plan=args.inject_fault,
                  fallback_models=tuple(args.fallback_model) if args.fallback_model else None,
                  auto_resume=False if args.no_auto_resume else None,
                  mode=getattr(args, "mode", None), group_size=getattr(args, "group_size", None),
                  continuation=args.continuation, chat_template=args.chat_template, max_tokens=args.max_tokens,
-                 resume_tail=args.resume_tail, otel=True if args.otel else None)
+                 resume_tail=args.resume_tail, otel=True if args.otel else None, parallel=args.parallel)
     for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "first_token_timeout", "deadline",
+                 "stall_floor", "stall_factor", "overall_deadline",
                  "rate", "max_resumes", "auto_resume", "mode", "group_size", "continuation", "chat_template",
-                 "max_tokens", "resume_tail"):
+                 "max_tokens", "resume_tail", "parallel"):
         if flags[name] is None and stored.get(name) is not None:
             flags[name] = stored[name]
     if flags["fallback_models"] is None and stored.get("fallback_models"):
@@ -225,9 +265,11 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
 _NUMBER_FLAGS = {
     "connect_timeout": (0, False, "seconds"), "read_timeout": (0, False, "seconds"),
     "first_token_timeout": (0, True, "seconds"), "deadline": (0, True, "seconds"),
+    "stall_floor": (0, True, "seconds"), "stall_factor": (0, True, "times the p99 gap"),
+    "overall_deadline": (0, True, "seconds"),
     "rate": (0, True, "tokens per second"), "max_resumes": (0, True, "resumes"), "group_size": (1, True, "sections per call"),
     "expire_after": (0, True, "hours"), "retention": (0, True, "days"), "limit": (1, True, "drafts"),
-    "max_tokens": (1, True, "tokens"), "resume_tail": (1, True, "characters"),
+    "max_tokens": (1, True, "tokens"), "resume_tail": (1, True, "characters"), "parallel": (1, True, "calls at once"),
 }
 
 
@@ -272,16 +314,24 @@ def _run(generation: Generation, out: Path | None, quiet: bool) -> int:
     """Follow a running generation to its end, save the text, and say how it ended."""
     log = sys.stderr
     total = len(outline(get_library(generation.request.doc_type), generation.request))
+    report = None if quiet else _reporter(generation, total, log)
+    sink = _Sink(out)
+
+    def progress(g: Generation) -> None:
+        sink.feed(g)  # the text first, then the progress lines it completes
+        if report:
+            report(g)
+
     try:
-        text = follow(generation, None if quiet else _reporter(generation, total, log))
+        text = follow(generation, progress)
     except KeyboardInterrupt:
         generation.cancel()
         generation.join(5)
-        _save(out, generation.text)
+        sink.finish(generation)
         print(f"Interrupted; the {len(generation.text):,} characters written so far are saved. "
               f"Continue with: contractgen resume {generation.id}", file=log)
         return EXIT_INTERRUPTED
-    _save(out, text)
+    sink.finish(generation)
     where = f" in {visible(out)}" if out else ""
     if hidden := hidden_characters(text):
         print(f"Note: the model wrote {describe_hidden(hidden)}; they are left out of the Markdown written"
@@ -303,7 +353,8 @@ def _run(generation: Generation, out: Path | None, quiet: bool) -> int:
         print(f"The draft is incomplete; the {len(text):,} characters written so far are saved{where}.", file=log)
     if generation.resumable:
         print(f"Continue with: contractgen resume {generation.id}", file=log)
-    return EXIT_PAUSED if generation.status == "interrupted" else EXIT_PROVIDER
+    # Paused from the app (any process can ask through the store): resumable, like an interruption.
+    return EXIT_PAUSED if generation.status in ("interrupted", "paused") else EXIT_PROVIDER
 
 
 def _check_out(out: Path | None, args: argparse.Namespace | None = None) -> None:
@@ -408,7 +459,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     settings = _all_problems(lambda: _settings(args, record.settings), lambda: _check_out(out, args))[0]
     generation = manager.resume(args.id, settings)
     if not args.quiet:
-        print(f"Document {generation.id}: resuming from {len(generation.text):,} characters with {visible(generation.label)}.",
+        # The stored length read before the worker started: by now it may have written more (or all) of the rest.
+        print(f"Document {generation.id}: resuming from {record.length:,} characters with {visible(generation.label)}.",
               file=sys.stderr, flush=True)
     return _run(generation, out, args.quiet)
 
@@ -579,6 +631,52 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _Sink:
+    """Where generate and resume write the draft: standard output, or the --out file, as the text arrives (a
+    draft takes minutes; the terminal, or `tail -f FILE.part`, shows it growing). The file is written as
+    FILE.part and renamed to FILE when the run ends, so a crash or a kill never leaves half a draft over a good
+    file (the stored draft keeps every character, and `contractgen resume` continues it); a pipe or /dev/stdout
+    is written in place. At the end comes what the Markdown export adds after the text (the incomplete-draft
+    note, the not-legal-advice notice), so the file equals `export --format md`. Progress stays on stderr."""
+
+    def __init__(self, out: Path | None) -> None:
+        self.out, self.offset, self.shown, self.stream, self.part = out, 0, [], None, None
+        if out is not None:
+            target = _target(out)
+            if target.exists() and not target.is_file():
+                self.stream = open(target, "w", encoding="utf-8")
+            else:
+                self.part = target.with_name(target.name + ".part")
+                self.stream = open(self.part, "w", encoding="utf-8")
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        stream = self.stream or sys.stdout
+        stream.write(text)
+        stream.flush()
+
+    def feed(self, generation: Generation) -> None:
+        new, _ = generation.read(self.offset)
+        self.offset += len(new)
+        # Like every export: invisible and terminal-control characters a model wrote are left out.
+        new = strip_hidden(new)
+        self.shown.append(new)
+        self._write(new)
+
+    def finish(self, generation: Generation) -> None:
+        from .export import ExportInfo, markdown_ending
+
+        self.feed(generation)
+        info = ExportInfo(document_id=generation.id, title="", generated_at=0.0, method="", model="",
+                          status=generation.status)
+        self._write(markdown_ending("".join(self.shown), info))
+        if self.stream is not None:
+            self.stream.close()
+        if self.part is not None:
+            self.part.replace(_target(self.out))
+
+
 def _save(out: Path | None, text: str) -> None:
     # Like every export: bidi-override, invisible and terminal-control characters a model wrote are left out
     # (the stored text keeps them; `contractgen show` says so).
@@ -658,7 +756,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             (True, True): f"Documents created {args.since} to {args.until} (UTC, both days included)"}
     title = span[bool(args.since), bool(args.until)] + "".join(
         f"; {name} {', '.join(values)}" for name, values in (("mode", args.mode), ("model", args.model)) if values)
-    print(metrics.format_kpis(figures, metrics.by_dimension(store, filters, "mode"), title=title))
+    print(metrics.format_kpis(figures, metrics.by_dimension(store, filters, "mode"), title=title,
+                              engines=metrics.by_engine(store, filters)))
     return EXIT_OK
 
 
@@ -686,7 +785,95 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"generate": cmd_generate, "serve-offline": cmd_serve_offline, "list": cmd_list, "show": cmd_show,
+def cmd_batch(args: argparse.Namespace) -> int:
+    from . import batch, batch_io
+
+    log = sys.stderr
+    if args.template:
+        if args.out and args.out.lower().endswith(".xlsx"):
+            _write(Path(args.out), batch_io.template_xlsx(args.template))
+        elif args.out:
+            _write(Path(args.out), batch_io.template_csv(args.template).encode("utf-8"))
+        else:
+            sys.stdout.write(batch_io.template_csv(args.template))
+        return EXIT_OK
+    store = _store(args)
+    if args.list:
+        for b in store.list_batches(limit=50):
+            p = batch.progress(store, b.id)
+            print(visible(f"{b.id}  {_when(b.created_at)}  {b.source}  {p.status}: {p.line()}"))
+        return EXIT_OK
+    resuming = bool(args.what) and args.what[0] == "resume"
+    if len(args.what) != (2 if resuming else 1):
+        raise InputError(["Give one sheet (contractgen batch FILE --out drafts.zip) or `resume BATCH_ID`."])
+    out = Path(args.out) if args.out else None
+    if out is None and not args.dry_run:
+        raise InputError(["--out is required: the zip to write the drafts and summary.csv to (e.g. --out drafts.zip)."])
+    if resuming:
+        record = store.get_batch(args.what[1])
+        if record is None:
+            raise InputError([f"No batch with id {args.what[1]}; see `contractgen batch --list`."])
+        batch_id = record.id
+        settings = _all_problems(lambda: _settings(args, record.settings), lambda: _check_out(out, args))[0]
+        formats = batch.check_formats(args.format.split(",")) if args.format else None
+        concurrency = args.concurrency or record.settings.get("concurrency")
+    else:
+        path = Path(args.what[0])
+        if not path.is_file():
+            raise InputError([f"Cannot read the sheet {visible(path)}: no such file."])
+        sheet = batch_io.read_sheet(path.name, path.read_bytes())
+        checks, settings, concurrency, formats = _all_problems(
+            lambda: batch.validate(sheet, args.doc), lambda: _settings(args),
+            lambda: batch.check_concurrency(args.concurrency or batch.DEFAULT_CONCURRENCY),
+            lambda: batch.check_formats((args.format or "md").split(",")), lambda: _check_out(out, args))[:4]
+        invalid = [c for c in checks if not c.valid]
+        if args.skip_invalid or args.dry_run:  # otherwise `create` refuses the batch, listing the same problems
+            for line in batch.problem_lines(invalid):
+                print(f"invalid: {visible(line)}", file=log)
+        figures = batch.estimate(checks, settings, concurrency)
+        print(f"{len(checks)} row(s), {len(invalid)} invalid. Estimate: {figures.sentence()}", file=log, flush=True)
+        if args.dry_run:
+            return EXIT_INPUT if invalid else EXIT_OK
+        batch_id = batch.create(store, checks, settings, source=path.name, concurrency=concurrency,
+                                formats=formats, skip_invalid=args.skip_invalid)
+    manager = GenerationManager(store)
+    runner = batch.BatchRunner(manager, batch_id, settings, concurrency, args.row if resuming else None)
+    print(f"Batch {batch_id}: {len(runner.todo())} draft(s) to write, {runner.concurrency} at a time. "
+          f"Continue it after a stop with: contractgen batch resume {batch_id} --out {visible(out)}", file=log, flush=True)
+    runner.start()
+    seen: set[int] = set()
+    try:
+        while runner.running:
+            runner.join(0.5)
+            p = batch.progress(store, batch_id)
+            for r in p.rows:
+                if r["status"] in ("completed",) + batch.FAILED + ("failed",) and r["row"] not in seen:
+                    seen.add(r["row"])
+                    if not args.quiet:
+                        faults = f", {r['faults handled']} fault(s) handled" if r["faults handled"] else ""
+                        why = f": {r['why']}" if r["status"] != "completed" and r["why"] else ""
+                        print(visible(f"[{len(seen)}/{p.total}] row {r['row']} {r['company']} ({r['document']}): "
+                                      f"{r['status']}{faults}{why}"), file=log, flush=True)
+    except KeyboardInterrupt:
+        runner.stop()
+        runner.join(30)
+        print(f"Interrupted; what was written is saved. Continue with: contractgen batch resume {batch_id} "
+              f"--out {visible(out)}", file=log)
+        return EXIT_INTERRUPTED
+    data = batch.build_zip(store, batch_id, formats)
+    _write(out, data)
+    lines = batch.summary(store, batch_id)
+    p = batch.progress(store, batch_id)
+    print(f"\nBatch {batch_id}: {p.line()}. Wrote {visible(out)} ({len(data):,} bytes).", file=log)
+    for line in batch.summary_csv(lines).splitlines():
+        print(visible(line), file=log)
+    if p.failed or p.waiting:
+        print(f"Retry what did not complete with: contractgen batch resume {batch_id} --out {visible(out)}", file=log)
+        return EXIT_PROVIDER
+    return EXIT_WARNINGS if any(line["warnings"] for line in lines) else EXIT_OK
+
+
+COMMANDS = {"batch": cmd_batch, "generate": cmd_generate, "serve-offline": cmd_serve_offline, "list": cmd_list, "show": cmd_show,
             "resume": cmd_resume, "worker": cmd_worker, "cleanup": cmd_cleanup, "export": cmd_export, "metrics": cmd_metrics, "simulate": cmd_simulate}
 
 

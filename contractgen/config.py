@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -21,9 +21,16 @@ class Settings:
     # must be noticed in seconds, not minutes.
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
-    # Optional: no text this long after a request, or a call running this long, is a timeout fault.
-    first_token_timeout: float | None = None
+    # No text this long after a request is a timeout fault (on by default: stall.FIRST_TOKEN_TIMEOUT; 0 turns it
+    # off); a call running longer than `deadline` is one too (off by default).
+    first_token_timeout: float | None = 30.0
     deadline: float | None = None
+    # The adaptive stall rule (stall.py): silence after text longer than min(read_timeout, max(stall_floor,
+    # stall_factor x the stream's 99th percentile gap)) is a stall. Both 0: only the read timeout decides.
+    stall_floor: float = 3.5
+    stall_factor: float = 4.0
+    # One limit for a whole call: same-model retries, waits and fallbacks included (None: off).
+    overall_deadline: float | None = None
     # Offline engine speed in tokens per second; 0 means as fast as possible.
     rate: float = 50.0
     provider: str = "auto"  # "auto" | "offline" | "openai"
@@ -33,6 +40,7 @@ class Settings:
     fault_plan: str = ""  # see faultplan.py; empty: no injected faults
     mode: str = "stream"  # stream | chunks | sections (see modes.py)
     group_size: int = 4  # sections per call in the chunks mode
+    parallel: int | None = None  # calls at once in the chunks and sections modes; None: 4 for sections, else 1
     # How a cut stream is asked to continue (continuation.py): auto | prefill | completion | instruct.
     continuation: str = "auto"
     chat_template: str | None = None  # for the completion strategy; None: guessed from the model name
@@ -44,6 +52,9 @@ class Settings:
     lease_seconds: float = 15.0  # a draft whose writer is silent this long may be taken over by another process
     otel: bool = False  # OpenTelemetry export (telemetry.py): on with OTEL_EXPORTER_OTLP_ENDPOINT or --otel
     otel_capture_content: bool = False  # prompt and draft text in spans: only when explicitly turned on
+    # The offline engine's speed changed while it streams (the app's speed control): called for every token,
+    # None keeps `rate`. Never stored (not in public()), never compared.
+    live_rate: Callable[[], float | None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def provider_name(self) -> str:
@@ -64,6 +75,9 @@ class Settings:
             "CONTRACTGEN_READ_TIMEOUT": "read_timeout",
             "CONTRACTGEN_FIRST_TOKEN_TIMEOUT": "first_token_timeout",
             "CONTRACTGEN_DEADLINE": "deadline",
+            "CONTRACTGEN_STALL_FLOOR": "stall_floor",
+            "CONTRACTGEN_STALL_FACTOR": "stall_factor",
+            "CONTRACTGEN_OVERALL_DEADLINE": "overall_deadline",
             "CONTRACTGEN_RATE": "rate",
             "CONTRACTGEN_PROVIDER": "provider",
             "CONTRACTGEN_DATABASE_URL": "database_url",
@@ -72,6 +86,7 @@ class Settings:
             "CONTRACTGEN_RETENTION_DAYS": "retention_days",
             "CONTRACTGEN_MODE": "mode",
             "CONTRACTGEN_GROUP_SIZE": "group_size",
+            "CONTRACTGEN_PARALLEL": "parallel",
             "CONTRACTGEN_CONTINUATION": "continuation",
             "CONTRACTGEN_CHAT_TEMPLATE": "chat_template",
             "CONTRACTGEN_MAX_TOKENS": "max_tokens",
@@ -86,16 +101,16 @@ class Settings:
                 merged[attr] = value
         merged.update({k: v for k, v in overrides.items() if v is not None})
         for attr in ("connect_timeout", "read_timeout", "rate", "first_token_timeout", "deadline", "retention_days",
-                     "lease_seconds"):
+                     "lease_seconds", "stall_floor", "stall_factor", "overall_deadline"):
             if attr in merged:
                 merged[attr] = _number(attr, merged[attr])
         for attr in ("otel", "otel_capture_content"):  # an endpoint turns export on; capture takes true/1/yes/on
             if isinstance(merged.get(attr), str):
                 merged[attr] = attr == "otel" or merged[attr].strip().lower() in ("1", "true", "yes", "on")
-        for attr in ("max_resumes", "group_size", "max_tokens", "resume_tail"):
+        for attr in ("max_resumes", "group_size", "max_tokens", "resume_tail", "parallel"):
             if attr in merged:
                 merged[attr] = int(_number(attr, merged[attr]))
-        for attr in ("max_tokens", "resume_tail"):
+        for attr in ("max_tokens", "resume_tail", "parallel"):
             if merged.get(attr) is not None and merged[attr] < 1:
                 from .errors import InputError
                 raise InputError([f"Setting {attr} must be at least 1."])
@@ -118,9 +133,10 @@ class Settings:
         return {"provider": self.provider_name, "base_url": safe_url(self.base_url), "model": self.model,
                 "fallback_models": list(self.fallback_models), "connect_timeout": self.connect_timeout,
                 "read_timeout": self.read_timeout, "first_token_timeout": self.first_token_timeout,
-                "deadline": self.deadline, "rate": self.rate, "max_resumes": self.max_resumes,
+                "deadline": self.deadline, "stall_floor": self.stall_floor, "stall_factor": self.stall_factor,
+                "overall_deadline": self.overall_deadline, "rate": self.rate, "max_resumes": self.max_resumes,
                 "auto_resume": self.auto_resume, "fault_plan": self.fault_plan, "mode": self.mode,
-                "group_size": self.group_size, "continuation": self.continuation, "chat_template": self.chat_template,
+                "group_size": self.group_size, "parallel": self.parallel, "continuation": self.continuation, "chat_template": self.chat_template,
                 "max_tokens": self.max_tokens, "resume_tail": self.resume_tail}
 
     def with_(self, **changes: Any) -> "Settings":

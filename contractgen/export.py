@@ -7,8 +7,8 @@
 Generated text can contain anything (a model may write `<script>`,
 `javascript:` links or event handlers), so:
 
-- Markdown is exported as stored (byte-identical when completed; an
-  unfinished draft gets a short italic note appended, never anything before),
+- Markdown is exported as stored (an unfinished draft gets a short italic
+  note appended, never anything before), then the not-legal-advice notice,
   except for one thing every format shares: bidi-override, zero-width and
   other invisible or terminal-control characters a model wrote are removed
   (`sanitize.strip_hidden`), so what a reader sees is what the text says. The
@@ -20,6 +20,11 @@ Generated text can contain anything (a model may write `<script>`,
 - DOCX is built from the same Markdown token stream: headings become real
   Word headings, emphasis becomes runs, backslash escapes become the plain
   characters; raw HTML is plain text there too.
+
+Every format ends with `documents.NOT_LEGAL_ADVICE`. Bare http(s) addresses and
+email addresses in the text become links in HTML and DOCX (as GitHub and the
+app's renderer do), so a website typed in the form is a link to exactly that
+address: answers are stored as typed, never backslash-escaped.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
+from .documents import NOT_LEGAL_ADVICE
 from .errors import InputError
 from .sanitize import strip_hidden
 from .structure import parse
@@ -59,6 +66,8 @@ class ExportInfo:
     method: str  # e.g. "Offline template engine (clause library, not AI), stream mode"
     model: str
     status: str
+    company: str = ""  # the form's company, for file names
+    kind: str = ""  # the document type's title ("Terms of Service"), for file names
 
     @property
     def completed(self) -> bool:
@@ -73,7 +82,59 @@ def _markdown() -> MarkdownIt:
     # Exported pages load nothing (see CSP), so an image is shown as its description.
     md.add_render_rule("image", lambda self, tokens, idx, options, env:
                        html.escape(_image_label(self.renderInlineAsText(tokens[idx].children or [], options, env))))
+    md.core.ruler.push("bare_links", _bare_links)
     return md
+
+
+# A bare web or email address in running text, as GitHub's (and the app's) renderer links it. A URL's trailing
+# punctuation is the sentence's, not the address's.
+_BARE = re.compile(r"(?P<url>\bhttps?://[^\s<>\"'`\[\]]+)"
+                   r"|(?<![\w.+\-@/])(?P<email>[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+
+
+def _trim(url: str) -> str:
+    while url and (url[-1] in ".,;:!?*_~" or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
+
+
+def _bare_links(state) -> None:
+    """Core rule: text tokens outside links get link tokens around the web and email addresses they hold."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        out, depth = [], 0
+        for token in block.children:
+            if token.type == "link_open":
+                depth += 1
+            elif token.type == "link_close":
+                depth -= 1
+            if token.type != "text" or depth or not _BARE.search(token.content):
+                out.append(token)
+                continue
+            text, pos = token.content, 0
+            for match in _BARE.finditer(text):
+                found = _trim(match.group(0)) if match.group("url") else match.group(0).rstrip(".-")
+                if not found or (match.group("url") and found.rstrip("/").endswith("://")):
+                    continue
+                start = match.start()
+                if start > pos:
+                    out.append(_text_token(text[pos:start], token.level))
+                href = found if match.group("url") else "mailto:" + found
+                link = Token("link_open", "a", 1)
+                link.attrs = {"href": state.md.normalizeLink(href)}
+                link.markup, link.info, link.level = "linkify", "auto", token.level
+                out += [link, _text_token(found, token.level + 1), Token("link_close", "a", -1)]
+                pos = start + len(found)
+            if pos < len(text):
+                out.append(_text_token(text[pos:], token.level))
+        block.children = out
+
+
+def _text_token(content: str, level: int) -> Token:
+    token = Token("text", "", 0)
+    token.content, token.level = content, level
+    return token
 
 
 _MD = _markdown()
@@ -128,6 +189,8 @@ def info_for(record) -> ExportInfo:
         else:
             label = f"{record.model} via {record.provider}"
     return ExportInfo(
+        company=strip_hidden(str((record.request or {}).get("company") or "")),
+        kind=_doc_type_title(record.doc_type),
         document_id=strip_hidden(str(record.id)),
         title=_title_of(record.text or "") or _doc_type_title(record.doc_type),
         generated_at=float(record.completed_at or record.created_at),
@@ -165,9 +228,33 @@ def _open_fence(text: str) -> str | None:
     return fence
 
 
+NOTICE_MD = "*" + NOT_LEGAL_ADVICE + "*\n"
+
+
 def to_markdown(text: str, info: ExportInfo) -> str:
-    """The text as written (hidden characters removed); an unfinished draft gets an italic note after it."""
+    """The text as written (hidden characters removed); an unfinished draft gets an italic note after it; then
+    the not-legal-advice notice."""
     text = strip_hidden(text)
+    return text + markdown_ending(text, info)
+
+
+def markdown_ending(text: str, info: ExportInfo) -> str:
+    """What the Markdown export adds after `text` (already without hidden characters): the CLI writes the text
+    as it arrives, then this, and the file is the export exactly."""
+    return _after(_with_draft_note(text, info))[len(text):]
+
+
+def _after(body: str) -> str:
+    # A blank line and a rule before the notice: emphasis or a list left open cannot swallow it.
+    if not body:
+        return NOTICE_MD
+    if fence := _open_fence(body):  # a model's text may end inside a code block: close it so the notice is not code
+        body += ("" if body.endswith("\n") else "\n") + fence + "\n"
+    sep = "" if body.endswith("\n\n") else "\n" if body.endswith("\n") else "\n\n"
+    return body + sep + "---\n\n" + NOTICE_MD
+
+
+def _with_draft_note(text: str, info: ExportInfo) -> str:
     if info.completed:
         return text
     from .library import escape_md
@@ -257,6 +344,8 @@ body { margin: 0; padding: 2.5rem 1rem 4rem; color: var(--ink);
 .document table { border-collapse: collapse; width: 100%; margin: 0 0 1rem; font-size: .95em; }
 .document th, .document td { border: 1px solid var(--rule); padding: .35rem .6rem; vertical-align: top; }
 .document th { background: #f5f2ea; }
+.legal-notice { margin: 2rem 0 0; padding-top: .75rem; border-top: 1px solid var(--rule); color: var(--muted);
+                font-size: .875rem; font-style: italic; }
 .draft-note { margin: 2rem 0 0; padding: .75rem 1rem; border: 1px solid #f0d2a8; border-radius: 3px;
               background: var(--draft-bg); color: var(--draft); font-style: italic; }
 @media (max-width: 40rem) {
@@ -298,10 +387,8 @@ def _info_block(info: ExportInfo) -> str:
     return f'<aside class="export-info" aria-label="Generation information">\n<dl>\n{items}\n</dl>\n</aside>'
 
 
-def to_html(text: str, info: ExportInfo) -> str:
-    """A standalone HTML5 page: generation info, then the sanitised document."""
-    note = "" if info.completed else (
-        f'\n<p class="draft-note" role="note">{html.escape(DRAFT_NOTE.format(status=info.status))}</p>')
+def page_head(title: str, css: str) -> str:
+    """The start of every standalone page contractgen writes: no script may run, nothing is fetched."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -310,16 +397,24 @@ def to_html(text: str, info: ExportInfo) -> str:
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="contractgen">
-<title>{html.escape(info.title)}</title>
+<title>{html.escape(title)}</title>
 <style>
-{_CSS}
+{css}
 </style>
 </head>
 <body>
-<main class="sheet">
+"""
+
+
+def to_html(text: str, info: ExportInfo) -> str:
+    """A standalone HTML5 page: generation info, then the sanitised document."""
+    note = "" if info.completed else (
+        f'\n<p class="draft-note" role="note">{html.escape(DRAFT_NOTE.format(status=info.status))}</p>')
+    return page_head(info.title, _CSS) + f"""<main class="sheet">
 {_info_block(info)}
 <article class="document">
 {render_body(text)}</article>{note}
+<p class="legal-notice" role="note">{html.escape(NOT_LEGAL_ADVICE)}</p>
 </main>
 </body>
 </html>
@@ -449,18 +544,43 @@ def _add_inline(paragraph, children, *, bold: bool = False) -> None:
         elif kind == "s_close":
             strike -= 1
         elif kind == "link_open":
-            links.append((str(token.attrs.get("href") or ""), len(seen)))
+            links.append((str(token.attrs.get("href") or ""), len(seen), len(paragraph._p)))
         elif kind == "link_close" and links:
-            href, start = links.pop()
+            href, start, first_child = links.pop()
             label = "".join(seen[start:])
             shown = href[len("mailto:"):] if href.lower().startswith("mailto:") else href
-            # Paper has no links: print a web or mail address after its text, unless the text is the address.
-            if href.lower().startswith(("http://", "https://", "mailto:")) and shown != label:
-                add(f" ({shown})")
+            if href.lower().startswith(("http://", "https://", "mailto:")):
+                _hyperlink(paragraph, href, first_child)  # clickable on screen, to exactly this address
+                # Paper has no links: print a web or mail address after its text, unless the text is the address.
+                if shown != label:
+                    add(f" ({shown})")
         elif kind == "image":
             add(_image_label("".join(_inline_text(c) for c in token.children or [])))
         elif kind in ("html_inline",):  # only with html on; shown as text like everything else
             add(token.content)
+
+
+def _hyperlink(paragraph, href: str, first_child: int) -> None:
+    """Wrap the runs added since `first_child` in a Word hyperlink to `href` (an external relationship)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    runs = [child for child in list(paragraph._p)[first_child:] if child.tag == qn("w:r")]
+    if not runs:
+        return
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+    runs[0].addprevious(link)
+    for run in runs:
+        link.append(run)  # moves it
+        props = run.find(qn("w:rPr"))
+        if props is None:
+            props = OxmlElement("w:rPr")
+            run.insert(0, props)
+        style = OxmlElement("w:u")
+        style.set(qn("w:val"), "single")
+        props.append(style)
 
 
 def _set_core_properties(document, info: ExportInfo) -> None:
@@ -561,6 +681,12 @@ def to_docx(text: str, info: ExportInfo) -> bytes:
         note_run.italic = True
         note_run.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
 
+    notice = document.add_paragraph()
+    notice_run = notice.add_run(NOT_LEGAL_ADVICE)
+    notice_run.italic = True
+    notice_run.font.size = Pt(9)
+    notice_run.font.color.rgb = grey
+
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -615,7 +741,8 @@ def _slug(value: str, limit: int) -> str:
 
 
 def filename(info: ExportInfo, fmt: str) -> str:
-    """A safe download name: slug of the title, the document id, the format's extension."""
+    """A safe download name: the company, the document type (else the title), the id, the format's extension;
+    e.g. "acme-terms-of-service-4f2a9c1e0b7d.docx", so a folder of downloads says whose and what each is."""
     ext = FORMATS[_format(fmt)][1]
-    parts = [_slug(info.title, 60) or "document", _slug(info.document_id, 40)]
+    parts = [_slug(info.company, 40), _slug(info.kind or info.title, 60) or "document", _slug(info.document_id, 40)]
     return "-".join(p for p in parts if p) + "." + ext

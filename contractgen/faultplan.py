@@ -27,6 +27,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "429": ("HTTP 429 with Retry-After", "rate_limit"),
     "503": ("HTTP 503", "server_error"),
     "500": ("HTTP 500", "server_error"),
+    "408": ("HTTP 408 (request timeout, retried)", "timeout"),
+    "409": ("HTTP 409 (conflict, retried)", "server_error"),
     "malformed": ("a chunk that is not valid JSON", "malformed"),
     "error_event": ("an in-band {\"error\": ...} event", "malformed"),
     "length": ("finish_reason \"length\"", "length"),
@@ -35,7 +37,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "context": ("HTTP 400 context_length_exceeded", "fatal"),
 }
 # Faults that answer a request before any text: they have no position.
-AT_START = {"429", "503", "500", "401", "empty", "context"}
+AT_START = {"429", "503", "500", "408", "409", "401", "empty", "context"}
 # The reason a kind carries (errors.ProviderError.reason): a resume sends less of the text after it.
 REASONS = {"empty": "empty", "context": "context_length"}
 

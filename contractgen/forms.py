@@ -7,7 +7,6 @@ request model, a clause library and an entry in DOC_TYPES: no page code.
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from dataclasses import dataclass
 from typing import Any, Literal

@@ -26,7 +26,8 @@ from typing import Callable, Sequence
 from .config import Settings, redact_urls
 from .faultplan import FaultPlan
 from .providers import describe, make_targets
-from .errors import ContractgenError, DatabaseUnavailable, InputError, LeaseLost
+from .errors import ContractgenError, DatabaseUnavailable, InputError, LeaseLost, ProviderError
+from .faultplan import KINDS as FAULT_PLAN_KINDS
 from .request import BaseRequest, parse_request
 from . import modes, telemetry
 from .library import get_library, outline
@@ -40,8 +41,13 @@ _SECTION_HEADING = re.compile(r"^## (\d+)\.? ", re.MULTILINE)
 CHECKPOINT_INTERVAL = 0.5  # seconds: a crash loses at most this much text, and the DB sees ~2 writes/s
 DB_RETRY_SECONDS = 20.0  # a write the database refuses is retried this long (text kept in memory), then the draft stops
 _WRITES = {"append_text", "set_status", "start_attempt", "end_attempt", "record_fault", "record_resume",
-           "resume_delivered", "record_seam", "save_section"}  # fenced by the writer's lease
+           "resume_delivered", "record_seam", "save_section", "checkpoint"}  # fenced by the writer's lease
 LEASE_LOST = "Another process took this draft over; this one stopped writing it (the draft goes on there)."
+# Faults a person can throw at a live draft ("break it now"), in faultplan's words; each strikes the next delta.
+BREAK_NOW = ("stall", "reset", "429", "503", "cut", "malformed")
+STALL_SECONDS = 2.0  # a stall thrown by hand holds the stream this long before the timeout is declared (visible, short)
+PAUSE_WITHIN = 400  # characters a pause waits for the end of a sentence or paragraph before stopping anyway
+PAUSE_WAIT = 3.0  # seconds a pause waits for text at all (a stall, a backoff) before stopping anyway
 
 
 _TOKEN = uuid.uuid4().hex[:8]  # two containers sharing a hostname and a pid are still two owners
@@ -113,9 +119,27 @@ class Generation:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._cancel = threading.Event()
+        self._pausing = False  # the stop under way is a pause: the draft is stored "paused", not "cancelled"
+        self._strikes: list[str] = []  # faults asked for now (break it now), struck at the next delta
+        self.speed: float | None = None  # the offline engine's speed changed while streaming; None: as set
+        self.flowed_at: list[float] = []  # when text flowed again after each resume of this process's runs
         self._thread: threading.Thread | None = None
         self._unsaved = ""
         self._saved_at = 0.0
+        # Parallel calls (parallel.py): up to `parallel` calls at once. `_parts` holds the text of the calls not yet
+        # merged into `_chunks` (which stay the document's text in order), `_finished` those of them that are done,
+        # `_dirty` those whose text changed since it was last stored. `revision` counts changes of the text other
+        # than at its end (a call ahead of the last one grew): a reader that appends by offset re-reads it all.
+        self.parallel = 1
+        self._parts: dict[int, str] = {}
+        self._finished: set[int] = set()
+        self._dirty: set[int] = set()
+        self.revision = 0
+        self._gate = None  # the draft's shared 429 gate while its calls run in parallel
+        # The attempt row is written with the call's first checkpoint (or its fault, seam or end), not before its
+        # request: a write fewer between a draft's start and its first token. Until then it waits here.
+        self._pending_attempt: dict | None = None
+        self._attempt_id: int | None = None
         if text:
             self._append(text)
         if status == "completed":
@@ -140,7 +164,25 @@ class Generation:
     @property
     def text(self) -> str:
         with self._lock:
-            return "".join(self._chunks)
+            return self._text_locked()
+
+    def _settled_locked(self) -> str:
+        return "".join(self._chunks) + self._parts.get(self.calls_done, "")
+
+    def parts_view(self) -> list[tuple[int, str, bool]]:
+        """(call index, text so far, finished) of each parallel call not yet merged into the text, in order."""
+        with self._lock:
+            return [(i, self._parts[i], i in self._finished) for i in sorted(self._parts)]
+
+    def _text_locked(self) -> str:
+        # The merged text, then each parallel call's text so far, in order: the sections in their places.
+        text = "".join(self._chunks)
+        return text + "".join(self._parts[i] for i in sorted(self._parts)) if self._parts else text
+
+    @property
+    def calls_finished(self) -> int:
+        """Calls done, counting the parallel calls that finished ahead of one still running (progress k/N)."""
+        return self.calls_done + len(self._finished)
 
     FOLLOW_EVERY = 0.25  # seconds between reads of the checkpoints of a draft another process writes
 
@@ -150,6 +192,12 @@ class Generation:
             self._follow(wait)
             wait = 0.0
         with self._changed:
+            if self._parts:
+                # Parallel calls: what reads by offset gets the text in order, append-only: the merged calls and
+                # the first unfinished one (the calls after it show in `text` and `parts_view`, in their places).
+                if wait and not self.done and len(self._settled_locked()) <= offset:
+                    self._changed.wait(wait)
+                return self._settled_locked()[offset:], self.done
             if wait and not self.done and (not self._ends or self._ends[-1] <= offset):
                 self._changed.wait(wait)
             i = bisect.bisect_right(self._ends, offset)
@@ -204,11 +252,56 @@ class Generation:
             self._parser.feed(text)
             self._changed.notify_all()
 
-    def _checkpoint(self, now: float, force: bool = False) -> None:
-        if self._unsaved and (force or now - self._saved_at >= CHECKPOINT_INTERVAL):
-            if self._store:
-                self._db("append_text", self.id, self._unsaved, now=now)
-            self._unsaved, self._saved_at = "", now
+    def _checkpoint(self, now: float, force: bool = False, attempt: dict | None = None) -> None:
+        """The text since the last checkpoint, the sections completed since, and (`attempt`) an attempt's end with
+        the rollups, in ONE transaction, at most every CHECKPOINT_INTERVAL s (forced at an attempt's end)."""
+        if not (force or (self._unsaved and now - self._saved_at >= CHECKPOINT_INTERVAL)):
+            return
+        if self._store:
+            done = self.completed_sections
+            sections = [section.to_dict() for section in done[self._sections_saved:]]
+            start = self._pending_attempt if (self._unsaved or force) else None
+            if self._unsaved or sections or attempt is not None or start is not None:
+                started = self._db("checkpoint", self.id, text=self._unsaved, sections=sections, start=start,
+                                   attempt=attempt, now=now)
+                if start is not None:
+                    self._attempt_id, self._pending_attempt = started, None
+            self._sections_saved = len(done)
+        self._unsaved, self._saved_at = "", now
+
+    def _flush_parts(self, now: float, attempt: dict | None = None, part: int | None = None) -> None:
+        """Store the text of the parallel calls that changed (or only of `part`, with its attempt's end)."""
+        with self._lock:
+            chosen = set(self._dirty) if part is None else {part}
+            parts = {i: (self._parts[i], i in self._finished) for i in chosen if i in self._parts}
+            self._dirty -= set(parts)
+        if self._store and (parts or attempt is not None):
+            self._db("checkpoint", self.id, parts=parts, attempt=attempt, now=now)
+
+    def _merge(self, now: float) -> None:
+        """Append the finished calls at the front of the parallel ones to the document's text, in order, and store
+        that with their rows marked merged and the sections it completes, in one transaction. The whole text does
+        not change: those calls were already shown in their places."""
+        with self._changed:
+            merged, text = [], ""
+            while self.calls_done in self._finished:
+                index = self.calls_done
+                text += self._parts.pop(index)
+                self._finished.discard(index)
+                self._dirty.discard(index)
+                merged.append(index)
+                self.calls_done += 1
+            if text:
+                self._chunks.append(text)
+                self._ends.append((self._ends[-1] if self._ends else 0) + len(text))
+                self._parser.feed(text)
+            self._changed.notify_all()
+        if not merged or not self._store:
+            return
+        done = self.completed_sections
+        sections = [section.to_dict() for section in done[self._sections_saved:]]
+        self._db("checkpoint", self.id, text=text, sections=sections, merged=merged, now=now)
+        self._sections_saved = len(done)
 
     def _show(self, status: str, error: str | None = None) -> None:
         """The status in memory only (what the page and the CLI follow)."""
@@ -244,8 +337,16 @@ class Generation:
             manual: bool = False, clock: Callable[[], float] = time.time) -> None:
         """Run the mode's calls in order, each through the resilient stream, from wherever the text stopped."""
         try:
+            self._saved_at = clock()  # the first checkpoint comes one interval after the start, not with the first token
             calls = ([modes.Call(0, 1, self.only_sections)] if self.only_sections
                      else modes.plan(self.mode, len(self.outline), self.group_size))
+            if self._parallel_run(calls):
+                from .parallel import run_parallel
+
+                outcome = run_parallel(self, calls, targets_for, policy, plan, manual, clock, CHECKPOINT_INTERVAL)
+                if outcome.status != "completed":
+                    self._finish(outcome, clock)
+                    return
             while self.calls_done < len(calls):
                 call = calls[self.calls_done]
                 self.call = call
@@ -284,8 +385,18 @@ class Generation:
             if self.observer:  # every way a run ends, with its final status
                 self.observer.draft_ended(self)
 
+    def _parallel_run(self, calls: list[modes.Call]) -> bool:
+        """Calls in parallel: a parts mode with K > 1, or a draft that has parallel calls stored already (it goes on
+        the same way, whatever K is now: its calls' texts are in `call_parts`)."""
+        return (len(calls) > 1 and not self.only_sections and self.mode in ("chunks", "sections")
+                and (self.parallel > 1 or bool(self._parts) or self._had_parts))
+
+    _had_parts = False  # set by the manager when a stored draft has `call_parts` rows
+
     def _finish(self, outcome: Outcome, clock: Callable[[], float]) -> None:
-        self._checkpoint(clock(), force=True)
+        if outcome.status == "cancelled" and self._pausing:
+            outcome = replace(outcome, status="paused", message=f"Paused by hand at {len(self.text):,} characters: "
+                              "the text so far is kept; resume it to go on from there.")
         warnings = None
         if outcome.status == "completed":
             with self._lock:
@@ -296,7 +407,7 @@ class Generation:
                 warnings.append(f"{unverified} seam{'s' if unverified > 1 else ''} could not be verified: "
                                 "the text around it may repeat itself (see the seams in `contractgen show`).")
             self.warnings = warnings
-        self._save_sections(clock())
+        self._checkpoint(clock(), force=True)  # the last text and every section still unsaved: one write
         self.notice = None
         with self._changed:
             self.status, self.error = outcome.status, outcome.message
@@ -305,23 +416,51 @@ class Generation:
             self._db("set_status", self.id, outcome.status, error=outcome.message, warnings=warnings)
 
     def _run_call(self, call: modes.Call, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None,
-                  manual: bool, clock: Callable[[], float]) -> Outcome:
-        """One call: consume its resilient stream, showing, checkpointing and recording every event."""
-        text = self.text
-        partial = text[self.call_start:]
-        before = text[:self.call_start]
-        attempt_id = fault_id = resume_id = None
+                  manual: bool, clock: Callable[[], float], part: int | None = None, lead: bool = True,
+                  gate=None) -> Outcome:
+        """One call: consume its resilient stream, showing, checkpointing and recording every event.
+
+        `part`: the call runs in parallel with others (parallel.py): its text goes to `_parts[part]`, stored with its
+        attempts and by the coordinating thread; `lead`: the one call of a run that records a resume by hand or a
+        takeover; `gate`: the draft's shared 429 gate."""
+        if part is None:
+            text = self.text
+            partial = text[self.call_start:]
+            before = text[:self.call_start]
+            base = self.call_start
+        else:
+            from .parallel import nominal_offset
+
+            with self._lock:
+                partial = self._parts.get(part, "")
+            before, base = "", nominal_offset(self, call)  # the calls before it are not written yet
+        attempt_id = fault_id = resume_id = fault_kind = None
         fault_at: float | None = None
         resume_joined = True
         # The parts modes know which sections a call writes: their headings are written from the outline.
         wanted = [s for s in self.outline if call.sections and s.number in call.sections]
         shaper = HeadingShaper(wanted, partial) if wanted else None
 
+        def stored_attempt() -> int | None:
+            """The running attempt's row id, its row written now if it is still waiting for a checkpoint."""
+            if part is None and self._pending_attempt is not None:
+                self._checkpoint(clock(), force=True)
+            return self._attempt_id if part is None else attempt_id
+
         def add(new: str) -> None:
-            if new:
-                self._append(new)
-                self._unsaved += new
-                self._checkpoint(clock())
+            if not new:
+                return
+            if part is not None:
+                with self._changed:
+                    self._parts[part] = self._parts.get(part, "") + new
+                    self._dirty.add(part)
+                    if part != max(self._parts):
+                        self.revision += 1
+                    self._changed.notify_all()
+                return
+            self._append(new)
+            self._unsaved += new
+            self._checkpoint(clock())
 
         if manual and self._store:
             last = self._db("faults", self.id)
@@ -331,14 +470,17 @@ class Generation:
             # The store copies the fault's detection time, so manual resume time includes the person's wait.
             resume_id = self._db("record_resume", self.id, fault_id=fault_id, attempt_id=None, auto=False,
                                                   requested_at=clock())
-        elif self.takeover_at is not None and self._store:
+        elif self.takeover_at is not None and self._store and lead:
             # A dead writer's draft, taken over: an automatic resume, timed from the moment its lease ran out.
             resume_id = self._db("record_resume", self.id, fault_id=None, attempt_id=None, auto=True,
                                  requested_at=min(self.takeover_at, clock()))
             self.takeover_at = None
-        events = resilient_events(targets_for(call.sections, before), partial=partial, policy=policy, plan=plan,
+        targets = self._hooked(targets_for(call.sections, before))
+        if gate is not None:
+            targets = gate.gated(targets, self._cancel)
+        events = resilient_events(targets, partial=partial, policy=policy, plan=plan,
                                   cancel=self._cancel, first_kind="resume" if partial else modes.attempt_kind(self.mode),
-                                  auto=not manual, clock=clock, rng=random.Random(), base_offset=self.call_start)
+                                  auto=not manual, clock=clock, rng=random.Random(), base_offset=base)
         events = self.observer.watch(events) if self.observer else events
         for event in events:
             if isinstance(event, Text):
@@ -348,43 +490,57 @@ class Generation:
                 resume_joined = event.seam.joined
                 if self._store:
                     seam = event.seam
-                    self._db("record_seam", self.id, attempt_id=attempt_id, resume_id=resume_id, strategy=event.strategy,
+                    self._db("record_seam", self.id, attempt_id=stored_attempt(), resume_id=resume_id, strategy=event.strategy,
                                             join_kind=seam.join, dropped=seam.dropped, preamble=seam.preamble,
                                             inserted=seam.inserted, similarity=seam.similarity, offset=event.offset,
                                             excerpt=seam.excerpt, now=event.at)
             elif isinstance(event, AttemptStarted):
                 self.model = event.model
-                if self._store:
+                if self._store and part is None:  # written with the first checkpoint (see _pending_attempt)
+                    self._attempt_id = None
+                    self._pending_attempt = dict(kind=event.kind, model=event.model, provider=event.provider,
+                                                 start_offset=event.offset, now=event.at)
+                elif self._store:
                     attempt_id = self._db("start_attempt", self.id, kind=event.kind, model=event.model,
                                                            provider=event.provider, start_offset=event.offset, now=event.at)
             elif isinstance(event, ResumeDelivered):
+                self.flowed_at.append(event.first_token_at)
                 self.notice = None
                 if self.status == "resuming":
                     self._set_status("streaming")
             elif isinstance(event, AttemptEnded):
-                self._checkpoint(event.at, force=True)
-                self._save_sections(event.at)
+                u = event.usage
+                # The attempt's end, its text and the sections it completed: one write (one commit, not three).
+                end = None if not self._store else dict(
+                    id=self._attempt_id if part is None else attempt_id, outcome=event.outcome, output_chars=event.output_chars,
+                    first_token_at=event.first_token_at, finish_reason=event.finish_reason,
+                    prompt_tokens=u.prompt_tokens if u else None, completion_tokens=u.completion_tokens if u else None,
+                    tokens_estimated=bool(u and u.estimated))
+                if part is None:
+                    self._checkpoint(event.at, force=True, attempt=end)
+                else:
+                    self._flush_parts(event.at, attempt=end, part=part)
                 if self._store:
-                    u = event.usage
-                    self._db("end_attempt", attempt_id, outcome=event.outcome, output_chars=event.output_chars,
-                                            first_token_at=event.first_token_at, finish_reason=event.finish_reason,
-                                            prompt_tokens=u.prompt_tokens if u else None,
-                                            completion_tokens=u.completion_tokens if u else None,
-                                            tokens_estimated=bool(u and u.estimated), now=event.at)
                     if resume_id is not None and event.first_token_at is not None:
                         self._db("resume_delivered", resume_id, first_token_at=event.first_token_at,
                                                      delivered_chars=event.output_chars, joined=resume_joined)
                 resume_id, resume_joined = None, True
             elif isinstance(event, FaultDetected):
-                self.faults_handled += 1
+                with self._lock:  # parallel calls count into the same draft
+                    self.faults_handled += 1
                 self.last_fault = f"{event.kind} at {event.offset:,} characters: {event.message}"
-                fault_at = event.at
+                fault_at, fault_kind = event.at, event.kind
+                if gate is not None and fault_kind == "rate_limit":
+                    gate.hold(policy.backoff_base)  # at once, before any write; its resume's delay extends it
                 if self._store:
-                    fault_id = self._db("record_fault", self.id, attempt_id=attempt_id, kind=event.kind,
+                    fault_id = self._db("record_fault", self.id, attempt_id=stored_attempt(), kind=event.kind,
                                                         message=event.message, retryable=event.retryable,
                                                         offset=event.offset, now=event.at)
             elif isinstance(event, ResumeScheduled):
-                self.resumes += 1
+                if gate is not None and fault_kind == "rate_limit":
+                    gate.hold(event.delay)  # every parallel call of the draft waits out this 429's Retry-After
+                with self._lock:
+                    self.resumes += 1
                 self.notice = "Resuming generation from where it left off..."
                 self._set_status("resuming")
                 if self._store:
@@ -394,7 +550,8 @@ class Generation:
                 if shaper:
                     add(shaper.finish())
                 if event.usage:
-                    self.usage = event.usage if self.usage is None else _add_usage(self.usage, event.usage)
+                    with self._lock:
+                        self.usage = event.usage if self.usage is None else _add_usage(self.usage, event.usage)
                 return event
         raise RuntimeError("the resilient stream ended without an outcome")
 
@@ -410,9 +567,13 @@ class Generation:
     def start(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
               manual: bool = False) -> None:
         self._cancel.clear()
+        self._pausing = False
+        with self._lock:
+            self._strikes.clear()
         # Set before the thread exists, so no reader sees the old final status in between. Resuming
         # means the current call has text already (kept text before a regenerated section does not count).
         partial = len(self.text) - (self.call_start if self.call_start is not None else len(self.text))
+        partial += sum(len(text) for text in self._parts.values())  # parallel calls with text go on from it
         self.foreign_owner = None
         self._set_status("resuming" if partial > 0 else "streaming")
         self._thread = threading.Thread(target=self.run, args=(targets_for, policy, plan, manual),
@@ -422,19 +583,79 @@ class Generation:
     def cancel(self) -> None:
         self._cancel.set()
 
+    def pause(self) -> None:
+        """Stop at a clean point (the end of a sentence or paragraph, see `_watch`) and be stored "paused":
+        resumable later, by any process, also after a restart."""
+        if self._pausing or not self.running:
+            return
+        self._pausing = True
+        timer = threading.Timer(PAUSE_WAIT, self._cancel.set)  # no text coming (a stall, a backoff): stop anyway
+        timer.daemon = True
+        timer.start()
+
+    def live_rate(self) -> float | None:
+        return self.speed
+
+    def strike(self, kind: str) -> None:
+        """Break the live draft now: fault `kind` (one of BREAK_NOW) strikes its next delta, whatever the provider."""
+        if kind not in BREAK_NOW:
+            raise InputError([f"Unknown fault \u201c{kind}\u201d; use one of: {', '.join(BREAK_NOW)}."])
+        with self._lock:
+            self._strikes.append(kind)
+
+    @property
+    def armed(self) -> list[str]:
+        """Faults asked for now that have not struck yet."""
+        with self._lock:
+            return list(self._strikes)
+
+    def _hooked(self, targets: list[Target]) -> list[Target]:
+        """The targets with the live controls between each provider and the resilient stream."""
+        return [replace(t, stream=lambda partial, tail, t=t: self._watch(t.stream(partial, tail))) for t in targets]
+
+    def _watch(self, deltas):
+        """Faults asked for now strike the next delta; a pause lets the text run to the end of a sentence or a
+        paragraph (at most PAUSE_WITHIN characters), then stops the stream like a cancel."""
+        since_pause = 0
+        for delta in deltas:
+            with self._lock:
+                kind = self._strikes.pop(0) if self._strikes else None
+            if kind is not None:
+                raise _struck(kind, self._cancel)
+            yield delta
+            if self._pausing and not self._cancel.is_set():
+                since_pause += len(delta.text or "")
+                if since_pause >= PAUSE_WITHIN or re.search(r"([.!?:;]\s*|\n)$", delta.text or ""):
+                    self._cancel.set()
+
     def join(self, timeout: float | None = None) -> None:
         if self._thread:
             self._thread.join(timeout)
 
 
-def _factory(settings: Settings, request: BaseRequest) -> TargetFactory:
-    return lambda sections, before: make_targets(settings, request, sections, before)
+def _struck(kind: str, cancel: threading.Event) -> ProviderError:
+    """The error a fault thrown by hand raises (what faultplan.inject raises for the same kind)."""
+    what, detected = FAULT_PLAN_KINDS[kind]
+    if kind == "stall":
+        cancel.wait(STALL_SECONDS)  # the stream really goes quiet, then the read times out
+    return ProviderError(detected, f"Fault thrown by hand: {what}.", retryable=detected != "fatal",
+                         retry_after=1.0 if kind == "429" else None)
+
+
+INSTRUCTION_LIMIT = 300  # characters of a regenerated section's instruction
+
+
+def _factory(settings: Settings, request: BaseRequest, instruction: str = "") -> TargetFactory:
+    # `instruction`: what the person asked of a regenerated section ("shorter"); models read it, the template
+    # engine cannot (it writes the same text again, and the page says so).
+    return lambda sections, before: make_targets(settings, request, sections, before, instruction=instruction)
 
 
 def _policy(settings: Settings) -> ResumePolicy:
     return ResumePolicy(max_resumes=settings.max_resumes, auto_resume=settings.auto_resume,
                         first_token_timeout=settings.first_token_timeout, attempt_deadline=settings.deadline,
-                        resume_tail=settings.resume_tail)
+                        resume_tail=settings.resume_tail, stall_floor=settings.stall_floor,
+                        stall_factor=settings.stall_factor, overall_deadline=settings.overall_deadline)
 
 
 def _plan(spec: str | None, written: int = 0) -> FaultPlan | None:
@@ -539,6 +760,8 @@ class GenerationManager:
                     continue  # the worker's own writes retry and decide
                 if not held or asked == "cancel":
                     generation.cancel()
+                elif asked == "pause":
+                    generation.pause()
             time.sleep(max(0.2, seconds / 3))
 
     def _ensure_heartbeat(self) -> None:
@@ -550,6 +773,8 @@ class GenerationManager:
     def _launch(self, generation: Generation, settings: Settings, *, manual: bool, budget: int | None = None) -> None:
         """Start a worker for a draft this process holds the lease of."""
         generation.label = describe(settings)
+        if settings.parallel:  # else the draft goes on with the parallelism it was started (and stored) with
+            generation.parallel = modes.parallel_for(generation.mode, settings.parallel)
         # The plan belongs to the document: each fault strikes once per document, not once per run.
         if generation.plan is None and generation.fault_spec:
             generation.plan = _plan(generation.fault_spec, len(generation.text))
@@ -557,8 +782,18 @@ class GenerationManager:
             self._items[generation.id] = generation
         generation.observer = telemetry.observer(settings, generation, manual=manual)  # None when off
         policy = _policy(settings) if budget is None else replace(_policy(settings), max_resumes=budget)
-        generation.start(_factory(settings, generation.request), policy, generation.plan, manual=manual)
+        generation.start(_factory(settings.with_(live_rate=generation.live_rate), generation.request,
+                                  getattr(generation, "instruction", "")), policy, generation.plan, manual=manual)
         self._ensure_heartbeat()  # after the worker starts: a heartbeat with nothing running ends itself
+
+    def pause(self, document_id: str) -> bool:
+        """Pause a draft wherever it is written: here at its next clean point, in another process through the store."""
+        with self._lock:
+            generation = self._items.get(document_id)
+        if generation is not None and generation.running:
+            generation.pause()
+            return True
+        return bool(self.store and self.store.request_stop(document_id, "pause"))
 
     def cancel(self, document_id: str) -> bool:
         """Stop a draft wherever it is written: here at once, in another process through the store."""
@@ -570,22 +805,27 @@ class GenerationManager:
         return bool(self.store and self.store.request_stop(document_id))
 
     def start(self, request: BaseRequest, settings: Settings, *, parent_id: str | None = None,
-              regenerate: int | None = None) -> Generation:
+              regenerate: int | None = None, id: str | None = None, instruction: str = "") -> Generation:
         """Start a draft; with `parent_id` it is a new version of that draft, and with `regenerate`
-        it keeps the parent's text except section `regenerate`, which is written anew."""
+        it keeps the parent's text except section `regenerate`, which is written anew. `id`: an id reserved
+        beforehand (a batch row links it before the draft exists, so a kill in between never drafts it twice)."""
         modes.plan(settings.mode, 1)  # an unknown mode or fault plan is refused before anything is stored
         plan = _plan(settings.fault_plan)
         first = make_targets(settings, request)[0]  # a bad setting must not leave a row
         prefix = suffix = ""
         if regenerate is not None:
             prefix, suffix = self._split_parent(parent_id, regenerate)
-        generation = Generation(request, label=describe(settings), model=first.model, provider=first.provider,
+        generation = Generation(request, id=id, label=describe(settings), model=first.model, provider=first.provider,
                                 store=self.store, mode="sections" if regenerate else settings.mode,
                                 group_size=settings.group_size, text=prefix, call_start=len(prefix),
                                 only_sections=(regenerate,) if regenerate else None, suffix=suffix, parent_id=parent_id)
+        generation.parallel = modes.parallel_for(generation.mode, settings.parallel)
         generation.observer = telemetry.observer(settings, generation)  # None when off; refused here if not installed
+        generation.instruction = instruction = (instruction or "").strip() if regenerate else ""
         if self.store:
             extra = {"regenerate_section": regenerate} if regenerate else {}
+            if instruction:
+                extra["regenerate_instruction"] = instruction
             # The owner is recorded from the first row: the draft is this process's until its lease runs out.
             generation.lease = Lease(process_owner(), settings.lease_seconds)
             self.store.create_document(id=generation.id, doc_type=request.doc_type, request=request.model_dump(mode="json"),
@@ -597,7 +837,8 @@ class GenerationManager:
         with self._lock:
             self._items[generation.id] = generation
         generation.plan = plan
-        generation.start(_factory(settings, request), _policy(settings), generation.plan)
+        generation.start(_factory(settings.with_(live_rate=generation.live_rate), request, instruction), _policy(settings),
+                         generation.plan)
         self._ensure_heartbeat()
         return generation
 
@@ -613,12 +854,24 @@ class GenerationManager:
         after = min((start for n, start in starts.items() if n > number), default=len(text))
         return text[:starts[number]], text[after:]
 
-    def new_version(self, document_id: str, settings: Settings, *, regenerate: int | None = None) -> Generation:
-        """A new draft from an old one's answers (linked to it), or with one section regenerated."""
+    def new_version(self, document_id: str, settings: Settings, *, regenerate: int | None = None,
+                    instruction: str = "") -> Generation:
+        """A new draft from an old one's answers (linked to it), or with one section regenerated, optionally with
+        an instruction for it ("shorter", "stricter on refunds") that a model follows."""
         old = self.get(document_id)
         if old is None:
             raise InputError([f"No draft with id {document_id}."])
-        return self.start(old.request, settings, parent_id=document_id, regenerate=regenerate)
+        if len(instruction or "") > INSTRUCTION_LIMIT:
+            raise InputError([f"The instruction is {len(instruction)} characters long; the limit is {INSTRUCTION_LIMIT}."])
+        return self.start(old.request, settings, parent_id=document_id, regenerate=regenerate, instruction=instruction)
+
+    def forget(self, document_id: str) -> None:
+        """Drop a finished draft from memory (the store keeps it; `get` loads it again): a batch of thousands
+        of drafts must not hold every text in this process."""
+        with self._lock:
+            found = self._items.get(document_id)
+            if found is not None and not found.running and self.store is not None:
+                del self._items[document_id]
 
     def delete(self, document_id: str) -> bool:
         """Stop the draft if it is running, then delete it and everything recorded about it."""
@@ -666,6 +919,7 @@ class GenerationManager:
                                 group_size=int(record.settings.get("group_size") or modes.DEFAULT_GROUP_SIZE),
                                 calls_done=calls_done, call_start=call_start, parent_id=record.parent_id)
         regenerate = record.settings.get("regenerate_section")
+        generation.instruction = str(record.settings.get("regenerate_instruction") or "")
         if regenerate and record.parent_id:
             generation.only_sections = (regenerate,)
             generation.calls_total = 1
@@ -673,6 +927,14 @@ class GenerationManager:
             if generation.call_start is None and calls_done == 0:
                 generation.call_start = len(self._split_parent(record.parent_id, regenerate)[0])
         generation._sections_saved = len(self.store.sections(generation_id))
+        generation.parallel = modes.parallel_for(record.mode, record.settings.get("parallel"))
+        parts = self.store.parts(generation_id)
+        if parts:  # parallel calls (m009): the merged ones are in the text; the others go on from their own text
+            generation._had_parts = True
+            generation.calls_done = sum(1 for _, _, merged in parts.values() if merged)
+            generation.call_start = None
+            generation._parts = {i: text for i, (text, _, merged) in parts.items() if not merged}
+            generation._finished = {i for i, (_, finished, merged) in parts.items() if finished and not merged}
         generation.warnings = list(record.warnings)
         if record.status in LIVE and not self._running(generation_id):
             held = record.lease_until is not None and record.lease_until > time.time()

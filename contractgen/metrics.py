@@ -34,7 +34,13 @@ Selection (`Filters`)
     documents                  documents in the cohort.
     documents_by_status        {status: documents}, current status.
     documents_with_faults      documents with at least one row in `faults`.
-    timeout_rate               documents_with_faults / documents; None when 0 documents.
+    fault_rate                 documents_with_faults / documents; None when 0 documents.
+    timeout_rate               documents with at least one timeout / documents (timeouts only; it
+                               counted every kind of fault until the fault rate got its own name);
+                               the same as fault_rate_by_kind["timeout"].
+    documents_by_fault_kind    {kind: documents with at least one fault of that kind}, every kind of
+                               FAULT_KINDS in order (0 included).
+    fault_rate_by_kind         {kind: documents_by_fault_kind[kind] / documents}; None when 0 documents.
     faults                     rows in `faults` (every kind, `length` included:
                                the product brief lists it as a fault kind).
     faults_per_100_documents   100 * faults / documents; None when 0 documents.
@@ -83,7 +89,7 @@ A statistic over no values is None (n = 0).
 `by_dimension(store, filters, dimension)` -> list of dicts, one per value of
     documents.<dimension> (mode, model, doc_type or provider) in the cohort,
     most documents first: value, documents, documents_with_faults, faults,
-    timeout_rate, resume_attempts, resume_success_rate, calls, tokens_in,
+    fault_rate, timeout_rate, resume_attempts, resume_success_rate, calls, tokens_in,
     tokens_out, estimated_cost, cost_per_document, unpriced_models — each
     defined as in `kpis`, within the group. With dimension "model" a document is
     grouped by its primary model; its fallback calls are priced at their own model.
@@ -129,7 +135,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.dialects.postgresql import array as pg_array
 
 from .costs import PER_TOKENS, PriceTable
-from .storage import (FAULT_KINDS, STATUSES, Document, DocumentModelUsage, DocumentStats, Fault, Resume,
+from .storage import (FAULT_KINDS, FAULT_LABELS, STATUSES, Document, DocumentModelUsage, DocumentStats, Fault, Resume,
                       ResumeStats)
 
 DIMENSIONS = ("mode", "model", "doc_type", "provider")
@@ -270,13 +276,15 @@ def _kpis(conn, f: Filters, table: PriceTable) -> dict:
         func.sum(S.resumes_manual_succeeded), func.sum(S.output_chars), func.sum(S.attempt_seconds),
         func.max(S.tokens_estimated), func.count(S.ttft), func.avg(S.ttft),
         func.count(case((completed, S.duration))), func.avg(case((completed, S.duration))),
-        *[func.sum(getattr(S, f"faults_{k}")) for k in FAULT_KINDS]).where(*cond)).one()
+        *[func.sum(getattr(S, f"faults_{k}")) for k in FAULT_KINDS],
+        *[func.sum(case((getattr(S, f"faults_{k}") > 0, 1), else_=0)) for k in FAULT_KINDS]).where(*cond)).one()
     values = iter(row)
     by_status = {status: int(next(values) or 0) for status in STATUSES}
     with_faults, recovered, a_n, a_ok, m_n, m_ok, chars = (int(next(values) or 0) for _ in range(7))
     seconds_total, estimated = next(values) or 0.0, bool(next(values))
     ttft_n, ttft_mean, duration_n, duration_mean = next(values), next(values), next(values), next(values)
     kinds = {kind: int(next(values) or 0) for kind in FAULT_KINDS}
+    docs_by_kind = {kind: int(next(values) or 0) for kind in FAULT_KINDS}
     auto = {"attempts": a_n, "succeeded": a_ok}
     manual = {"attempts": m_n, "succeeded": m_ok}
     documents = sum(by_status.values())
@@ -317,7 +325,10 @@ def _kpis(conn, f: Filters, table: PriceTable) -> dict:
         "documents": documents,
         "documents_by_status": {s: by_status[s] for s in STATUSES if by_status.get(s)},
         "documents_with_faults": with_faults,
-        "timeout_rate": _ratio(with_faults, documents),
+        "fault_rate": _ratio(with_faults, documents),
+        "timeout_rate": _ratio(docs_by_kind.get("timeout", 0), documents),
+        "documents_by_fault_kind": docs_by_kind,
+        "fault_rate_by_kind": {kind: _ratio(n, documents) for kind, n in docs_by_kind.items()},
         "faults": faults,
         "faults_per_100_documents": None if not documents else 100 * faults / documents,
         "faults_by_kind": _ordered_kinds(kinds),
@@ -362,12 +373,16 @@ def by_dimension(store, filters: Filters, dimension: str, *, prices: PriceTable 
                                              "resume_attempts": 0, "resume_successes": 0, "calls": 0, "tokens_in": 0,
                                              "tokens_out": 0, "cost": 0.0, "unpriced": set()})
 
-        for value, n, faulted, faults, resumes, ok in conn.execute(select(
+        for value, n, faulted, faults, resumes, ok, timeouts, chars, secs, ttft in conn.execute(select(
                 dim, func.count(), func.sum(S.has_fault), func.sum(S.faults), func.sum(S.resumes_auto + S.resumes_manual),
-                func.sum(S.resumes_auto_succeeded + S.resumes_manual_succeeded))
+                func.sum(S.resumes_auto_succeeded + S.resumes_manual_succeeded),
+                func.sum(case((S.faults_timeout > 0, 1), else_=0)), func.sum(S.output_chars),
+                func.sum(S.attempt_seconds), func.avg(S.ttft))
                 .where(*_stat_conditions(filters)).group_by(dim)):
             group(value).update(documents=n, documents_with_faults=int(faulted or 0), faults=int(faults or 0),
-                                resume_attempts=int(resumes or 0), resume_successes=int(ok or 0))
+                                resume_attempts=int(resumes or 0), resume_successes=int(ok or 0),
+                                documents_with_timeouts=int(timeouts or 0), chars=int(chars or 0), seconds=secs or 0.0,
+                                ttft_mean=ttft)
         table = _prices(prices)
         for value, model, n, t_in, t_out in conn.execute(select(
                 usage_dim, U.model, func.sum(U.calls), func.sum(U.tokens_in), func.sum(U.tokens_out))
@@ -387,7 +402,10 @@ def by_dimension(store, filters: Filters, dimension: str, *, prices: PriceTable 
         docs = g["documents"]
         rows.append({
             "value": g["value"], "documents": docs, "documents_with_faults": g["documents_with_faults"],
-            "faults": g["faults"], "timeout_rate": _ratio(g["documents_with_faults"], docs),
+            "faults": g["faults"], "fault_rate": _ratio(g["documents_with_faults"], docs),
+            "timeout_rate": _ratio(g.get("documents_with_timeouts", 0), docs),
+            "output_chars_per_second": _ratio(g.get("chars", 0), g.get("seconds", 0.0)),
+            "ttft_mean": g.get("ttft_mean"), "calls_per_document": _ratio(g["calls"], docs),
             "resume_attempts": g["resume_attempts"],
             "resume_success_rate": _ratio(g["resume_successes"], g["resume_attempts"]),
             "calls": g["calls"], "tokens_in": g["tokens_in"], "tokens_out": g["tokens_out"],
@@ -476,12 +494,45 @@ def resume_times(store, filters: Filters, limit: int = 5000) -> list[dict]:
 def ttft_and_throughput(store, filters: Filters, limit: int = 5000) -> list[dict]:
     """Per document (newest first, at most `limit`): time to first token and output characters per second."""
     # The newest rows of the per-document rollup (created_at index): never every document's attempts.
-    query = (select(S.document_id, S.created_at, S.mode, S.model, S.ttft, S.output_chars, S.attempt_seconds)
+    query = (select(S.document_id, S.created_at, S.mode, S.model, S.ttft, S.output_chars, S.attempt_seconds,
+                    S.provider)
              .where(*_stat_conditions(filters)).order_by(S.created_at.desc(), S.document_id.desc()).limit(limit))
     with _read(store) as conn, conn.begin():
         return [{"id": id, "created_at": created, "mode": mode, "model": model, "ttft": ttft,
-                 "output_chars": int(chars or 0), "chars_per_second": _ratio(chars or 0, secs)}
-                for id, created, mode, model, ttft, chars, secs in conn.execute(query)]
+                 "output_chars": int(chars or 0), "chars_per_second": _ratio(chars or 0, secs),
+                 "engine": engine_label(provider, model)}
+                for id, created, mode, model, ttft, chars, secs, provider in conn.execute(query)]
+
+
+TEMPLATE_ENGINE = "Template engine (offline, not AI)"
+
+
+def engine_label(provider: str | None, model: str | None) -> str:
+    """How people name what wrote a draft: the offline template engine, or the model by name. Template drafts
+    stream as fast as the machine allows (millions of characters a second at full speed) and cost nothing,
+    model drafts a few hundred characters a second at a price, so their figures are never pooled."""
+    if provider == "offline":
+        return TEMPLATE_ENGINE
+    return f"{model or 'unknown model'} (model)"
+
+
+def by_engine(store, filters: Filters, within: str | None = None, *, prices: PriceTable | None = None) -> list[dict]:
+    """by_dimension over (provider, primary model): one row per engine, most documents first, with its label
+    (`engine`), `provider` and `model`; with `within` (a DIMENSIONS name), one row per engine and value of it,
+    that value under the dimension's name."""
+    rows = []
+    for provider in filter_options(store)["providers"]:
+        if filters.providers and provider not in filters.providers:
+            continue
+        scoped = replace(filters, providers=(provider,))
+        for row in by_dimension(store, scoped, "model", prices=prices):
+            engine = {"provider": provider, "model": row["value"], "engine": engine_label(provider, row["value"])}
+            if within is None:
+                rows.append({**row, **engine})
+                continue
+            for sub in by_dimension(store, replace(scoped, models=(row["value"],)), within, prices=prices):
+                rows.append({**sub, **engine, within: sub["value"]})
+    return sorted(rows, key=lambda r: (-r["documents"], r["engine"], str(r.get(within or "engine"))))
 
 
 def latest_faulted(store, filters: Filters, limit: int = 20) -> list[dict]:
@@ -584,8 +635,10 @@ def _stat_line(s: dict) -> str:
     return f"mean {_seconds(s['mean'])} · p50 {_seconds(s['p50'])} · p95 {_seconds(s['p95'])} (n={s['n']:,})"
 
 
-def format_kpis(k: dict, breakdown: list[dict] | None = None, title: str = "") -> str:
-    """The KPIs as a readable table (what `contractgen metrics` prints)."""
+def format_kpis(k: dict, breakdown: list[dict] | None = None, title: str = "",
+                engines: list[dict] | None = None) -> str:
+    """The KPIs as a readable table (what `contractgen metrics` prints); `engines` (by_engine rows) adds one line
+    per engine, since the template engine's speed and cost are not a model's."""
     lines = [title] if title else []
 
     def row(label: str, value: str) -> None:
@@ -593,12 +646,15 @@ def format_kpis(k: dict, breakdown: list[dict] | None = None, title: str = "") -
 
     statuses = ", ".join(f"{s} {n:,}" for s, n in k["documents_by_status"].items())
     row("Documents", f"{k['documents']:,}" + (f"  ({statuses})" if statuses else ""))
-    row("Timeout rate", f"{_percent(k['timeout_rate'])}  ({k['documents_with_faults']:,} of {k['documents']:,} "
-                        f"documents had a fault)")
+    row("Fault rate", f"{_percent(k['fault_rate'])}  ({k['documents_with_faults']:,} of {k['documents']:,} "
+                      f"documents had a fault of any kind)")
+    timeouts = k["documents_by_fault_kind"]["timeout"]
+    row("Timeout rate", f"{_percent(k['fault_rate_by_kind']['timeout'])}  ({timeouts:,} of {k['documents']:,} "
+                        f"documents had a timeout)")
     per100 = "-" if k["faults_per_100_documents"] is None else f"{k['faults_per_100_documents']:.1f}"
     row("Faults", f"{k['faults']:,}  ({per100} per 100 documents)")
     if k["faults_by_kind"]:
-        row("  by kind", " · ".join(f"{kind} {n:,}" for kind, n in k["faults_by_kind"].items()))
+        row("  by kind", " · ".join(f"{FAULT_LABELS.get(kind, kind)} {n:,}" for kind, n in k["faults_by_kind"].items()))
     row("Resume success rate", f"{_percent(k['resume_success_rate'])}  ({k['resume_successes']:,} of "
                                f"{k['resume_attempts']:,} resumes delivered new text)")
     row("Recovery rate", f"{_percent(k['recovery_rate'])}  (faulted documents that completed)")
@@ -618,12 +674,19 @@ def format_kpis(k: dict, breakdown: list[dict] | None = None, title: str = "") -
     if k["unpriced_models"]:
         cost += f"; unpriced, counted $0: {', '.join(k['unpriced_models'])}"
     row("Estimated cost", cost)
+    if engines:
+        lines.append("")
+        lines.append(f"{'engine':<36}{'documents':>10}{'faulted':>9}{'chars/s':>11}{'first text':>12}{'cost/doc':>11}")
+        for r in engines:
+            first = "-" if r["ttft_mean"] is None else _seconds(r["ttft_mean"])
+            lines.append(f"{r['engine'][:35]:<36}{r['documents']:>10,}{_percent(r['fault_rate']):>9}"
+                         f"{(r['output_chars_per_second'] or 0):>11,.0f}{first:>12}{(r['cost_per_document'] or 0):>11.6f}")
     if breakdown:
         lines.append("")
-        lines.append(f"{'mode':<10}{'documents':>10}{'timeout':>9}{'calls':>8}{'tokens in':>12}{'tokens out':>12}"
+        lines.append(f"{'mode':<10}{'documents':>10}{'faulted':>9}{'calls':>8}{'tokens in':>12}{'tokens out':>12}"
                      f"{'cost':>11}{'per doc':>11}")
         for r in breakdown:
-            lines.append(f"{str(r['value']):<10}{r['documents']:>10,}{_percent(r['timeout_rate']):>9}{r['calls']:>8,}"
+            lines.append(f"{str(r['value']):<10}{r['documents']:>10,}{_percent(r['fault_rate']):>9}{r['calls']:>8,}"
                          f"{r['tokens_in']:>12,}{r['tokens_out']:>12,}{r['estimated_cost']:>11.4f}"
                          f"{(r['cost_per_document'] or 0):>11.6f}")
     return "\n".join(lines)

@@ -6,6 +6,9 @@
 | chunks   | one per group of sections    | group g/G     |
 | sections | one per section              | section k/N   |
 
+The chunks and sections modes may run up to K calls at once (`--parallel K`,
+default 4 for sections, 1 otherwise; see parallel.py).
+
 Every mode writes the same structure; the outline (N sections) comes from the
 document type's library, so every mode agrees on N. A call's text is exactly
 its sections: the first call also writes the title and preamble.
@@ -50,3 +53,13 @@ def plan(mode: str, sections: int, group_size: int = DEFAULT_GROUP_SIZE) -> list
 
 def attempt_kind(mode: str) -> str:
     return {"stream": "initial", "chunks": "chunk", "sections": "section"}[mode]
+
+
+DEFAULT_PARALLEL = {"stream": 1, "chunks": 1, "sections": 4}  # calls at once when --parallel is not given
+
+
+def parallel_for(mode: str, parallel: int | None) -> int:
+    """Calls a draft runs at once (parallel.py): the setting, else the mode's default. The stream mode has one call."""
+    if mode == "stream":
+        return 1
+    return max(1, parallel) if parallel else DEFAULT_PARALLEL.get(mode, 1)

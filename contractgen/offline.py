@@ -45,10 +45,15 @@ class OfflineEngine:
     model = MODEL
 
     def __init__(self, rate: float = 50.0, *, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, live_rate: Callable[[], float | None] | None = None):
         self.rate = rate
         self._sleep = sleep
         self._clock = clock
+        self._live_rate = live_rate  # a speed changed while streaming (the app's control); None keeps `rate`
+
+    def current_rate(self) -> float:
+        live = self._live_rate() if self._live_rate is not None else None
+        return self.rate if live is None else live
 
     def document(self, request: BaseRequest, sections: Sequence[int] | None = None) -> str:
         """The whole document, or exactly the part holding `sections` (the first part also holds the title
@@ -83,15 +88,18 @@ class OfflineEngine:
     def pace(self, text: str) -> Iterator[Delta]:
         """`text` in token-sized deltas at the engine's rate."""
         pieces = split_tokens(text)
-        if self.rate <= 0:
+        rate = self.current_rate()
+        if rate <= 0 and self._live_rate is None:
             # Full speed: larger pieces keep per-delta overhead negligible.
             pieces = ["".join(pieces[i:i + 64]) for i in range(0, len(pieces), 64)]
-        start = self._clock()
+        start, first = self._clock(), 0
         for i, piece in enumerate(pieces):
-            if self.rate > 0:
+            if self._live_rate is not None and (now := self.current_rate()) != rate:
+                rate, start, first = now, self._clock(), i  # a new speed counts from here, with no catch-up burst
+            if rate > 0:
                 # Pace against the start time, not the previous token, so
                 # scheduling jitter does not accumulate into a slower stream.
-                wait = start + i / self.rate - self._clock()
+                wait = start + (i - first) / rate - self._clock()
                 if wait > 0:
                     self._sleep(wait)
             yield Delta(text=piece)

@@ -88,9 +88,16 @@ def continuation(messages: list[dict[str, str]], partial: str, where: str | None
     return [*messages, {"role": "assistant", "content": partial}, {"role": "user", "content": instruction}]
 
 
-def base_messages(request: BaseRequest, sections: Sequence[int] | None = None, before: str = "") -> list[dict[str, str]]:
-    """The system and user messages of a call, before any continuation."""
+def base_messages(request: BaseRequest, sections: Sequence[int] | None = None, before: str = "",
+                  instruction: str = "") -> list[dict[str, str]]:
+    """The system and user messages of a call, before any continuation; `instruction`: what the person asked of a
+    regenerated section ("shorter", "stricter on refunds")."""
     prompt = part_prompt(request, sections, before) if sections else user_prompt(request)
+    if instruction:
+        # JSON-quoted: the person's words are a request about style and emphasis, never new facts or format.
+        prompt += ("\n\nThe person asked for this part to be rewritten with this instruction (JSON string): "
+                   f"{json.dumps(instruction, ensure_ascii=False)}. Follow it for tone, length and emphasis; keep "
+                   "the format, the numbering, the defined terms and the details above.")
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}]
 
 

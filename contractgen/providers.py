@@ -6,14 +6,11 @@ so the code above them does not care which one it talks to.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from contextlib import contextmanager
 from typing import Iterator, Protocol, Sequence
 
 import openai
 
+from . import clients, ratelimit
 from .config import Settings, safe_url
 from .continuation import PREFILL_EXTRA, PROBE, prefill_messages, render, template_for
 from .errors import ProviderError
@@ -21,6 +18,7 @@ from .faults import classify
 from .offline import OfflineEngine
 from .prompts import base_messages, build_messages, continuation, stance
 from .seam import tail_start
+from .stall import Guard, StallRule, shutdown
 from .request import BaseRequest
 from .stream import Delta, Usage
 from .tokens import estimate_tokens
@@ -56,26 +54,29 @@ class OpenAIProvider:
         self.base_url = settings.base_url
         self.first_token_timeout = settings.first_token_timeout
         self.deadline = settings.deadline
+        # The adaptive stall rule (stall.py): its floor and factor; its cap is the read timeout.
+        self.stall_floor, self.stall_factor = settings.stall_floor, settings.stall_factor
         self.continuation = settings.continuation
         self.template = settings.chat_template or template_for(self.model)
         self.max_tokens = settings.max_tokens
-        host = safe_url(settings.base_url) or (safe_url(str(client.base_url)) if client else "api.openai.com")
-        self.label = f"{self.model} via {host}"
-        # A caller's own client is used as given (its timeouts and retries are the caller's choice).
-        self._client = client or openai.OpenAI(
-            # Local OpenAI-compatible servers need no key, but the SDK insists on one.
-            api_key=settings.api_key or "unused",
-            base_url=settings.base_url or None,
-            timeout=openai.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            # Retries belong to contractgen's resume logic, which keeps the
-            # partial text; the SDK's own retries would start over silently.
-            max_retries=0,
-        )
+        self.label = label_for(settings, self.model, client)
+        # A caller's own client is used as given (its timeouts and retries are the caller's choice). Otherwise the
+        # process-wide one for this configuration (clients.py), taken on first use: a provider built only for its
+        # label, or never called, builds no client.
+        self._own_client = client
+        self._settings = settings
+
+    @property
+    def _client(self) -> openai.OpenAI:
+        if self._own_client is not None:
+            return self._own_client
+        s = self._settings
+        return clients.client_for(s.api_key, s.base_url, s.read_timeout, s.connect_timeout)
 
     def stream(self, request: BaseRequest, partial: str = "", sections: Sequence[int] | None = None,
-               before: str = "", tail: int | None = None) -> Iterator[Delta]:
+               before: str = "", tail: int | None = None, instruction: str = "") -> Iterator[Delta]:
         max_tokens = self.max_tokens or max_tokens_for(Settings(), sections)
-        return self.stream_messages(base_messages(request, sections, before), partial, tail, max_tokens)
+        return self.stream_messages(base_messages(request, sections, before, instruction), partial, tail, max_tokens)
 
     def strategy(self) -> str:
         """The continuation strategy for this server and model (auto: probed once, then cached)."""
@@ -90,6 +91,11 @@ class OpenAIProvider:
         options = {"model": self.model, "stream": True, "stream_options": {"include_usage": True}}
         if max_tokens:
             options["max_tokens"] = max_tokens
+        read, connect = self._timeouts()
+        if self.first_token_timeout and (read is None or self.first_token_timeout < read):
+            # Until the response headers arrive there is no socket for the watchdog to shut: the socket's own
+            # read timeout must bound a server that never answers, so for this call it is the first-token limit.
+            options["timeout"] = openai.Timeout(self.first_token_timeout, connect=connect)
         if strategy == "completion":
             return strategy, self._client.completions.create(prompt=render(messages, self.template) + sent, **options)
         if strategy == "prefill":
@@ -98,95 +104,85 @@ class OpenAIProvider:
         where = stance(partial) if sent != partial else None
         return strategy, self._client.chat.completions.create(messages=continuation(messages, sent, where), **options)
 
+    def _timeouts(self) -> tuple[float | None, float | None]:
+        """(read, connect) timeouts of the client this provider calls (a caller's own client included)."""
+        if self._own_client is None:
+            return self._settings.read_timeout, self._settings.connect_timeout
+        timeout = self._own_client.timeout
+        if isinstance(timeout, (int, float)):
+            return float(timeout), float(timeout)
+        return getattr(timeout, "read", None), getattr(timeout, "connect", None)
+
+    def guard(self) -> Guard:
+        """The watchdog of one call: first-token timeout, adaptive stall rule (capped by the socket's read
+        timeout, which is the first-token limit when that is shorter) and deadline."""
+        read = self._timeouts()[0]
+        cap = min(t for t in (read, self.first_token_timeout) if t) if (read or self.first_token_timeout) else None
+        return Guard(first_token_timeout=self.first_token_timeout, deadline=self.deadline,
+                     rule=StallRule(self.stall_floor or 0.0, self.stall_factor or 0.0, cap=cap))
+
     def stream_messages(self, messages: list[dict[str, str]], partial: str = "", tail: int | None = None,
                         max_tokens: int | None = None) -> Iterator[Delta]:
-        watchdog = _Watchdog(self.first_token_timeout, self.deadline)
+        guard = self.guard()
         received = False  # any text or finish reason: an empty 200 stream is told apart from a cut one
         try:
             strategy, response = self.request(messages, partial, tail, max_tokens)
-            with response, watchdog.watch(response):
-                for chunk in response:
-                    if chunk.usage is not None:
-                        yield Delta(usage=Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens))
-                    for choice in chunk.choices or ():
-                        if strategy == "completion":
-                            text = getattr(choice, "text", None)
-                        else:
-                            text = choice.delta.content if choice.delta else None
-                        if text:
-                            watchdog.first_token()
-                        if text or choice.finish_reason:
-                            received = True
-                            yield Delta(text=text or "", finish_reason=choice.finish_reason)
+            with response:
+                stream = response.response.extensions.get("network_stream")
+                guard.watch(shutdown(stream.get_extra_info("socket") if stream is not None else None))
+                try:
+                    guard.waiting()
+                    for chunk in response:
+                        guard.arrived(False)
+                        if chunk.usage is not None:
+                            yield Delta(usage=Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens))
+                        for choice in chunk.choices or ():
+                            if strategy == "completion":
+                                text = getattr(choice, "text", None)
+                            else:
+                                text = choice.delta.content if choice.delta else None
+                            if text:
+                                guard.arrived(True)
+                            if text or choice.finish_reason:
+                                received = True
+                                yield Delta(text=text or "", finish_reason=choice.finish_reason)
+                        # Only time spent waiting on the server is silence: a caller holding a chunk is not a stall.
+                        guard.waiting()
+                finally:
+                    guard.stop()
         except ProviderError:
             raise
         except Exception as exc:  # classify() re-raises anything that is not a provider failure
-            if watchdog.fired:
-                raise ProviderError("timeout", watchdog.fired, retryable=True) from exc
-            raise classify(exc) from exc
+            if guard.fired:
+                raise ProviderError("timeout", guard.fired, retryable=True) from exc
+            fault = classify(exc)
+            if fault.kind == "timeout" and fault.status is None and not guard.got_text and self.first_token_timeout \
+                    and self.first_token_timeout < (self._timeouts()[0] or float("inf")):
+                # The socket's read timeout was the first-token limit (see request()): say which limit passed.
+                fault = ProviderError("timeout", f"No text within {self.first_token_timeout:g} s of the request "
+                                      "(first-token timeout).", retryable=True)
+            raise fault from exc
         if not received:
             raise ProviderError("truncated", "The server answered with an empty stream (no text, no finish reason): "
                                 "often a prompt longer than its context window.", retryable=True, reason="empty")
 
 
-class _Watchdog:
-    """Enforces the first-token timeout and the per-call deadline during a silent stall.
-
-    The read timeout only measures gaps between bytes. Closing the SDK stream
-    from another thread does not wake a blocked read, but shutting down its
-    socket does, so that is what the watchdog does when a limit passes.
-    """
-
-    def __init__(self, first_token_timeout: float | None, deadline: float | None):
-        self.first_token_timeout, self.deadline = first_token_timeout, deadline
-        self.fired: str | None = None
-        self._started = time.monotonic()
-        self._got_text = False
-        self._done = threading.Event()
-
-    def first_token(self) -> None:
-        self._got_text = True
-
-    @contextmanager
-    def watch(self, response):
-        if not (self.first_token_timeout or self.deadline):
-            yield
-            return
-        stream = response.response.extensions.get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        thread = threading.Thread(target=self._run, args=(sock,), name="contractgen-watchdog", daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            self._done.set()
-
-    def _run(self, sock) -> None:
-        while not self._done.wait(0.05):
-            elapsed = time.monotonic() - self._started
-            if self.first_token_timeout and not self._got_text and elapsed > self.first_token_timeout:
-                self.fired = f"No text within {self.first_token_timeout:g} s of the request (first-token timeout)."
-            elif self.deadline and elapsed > self.deadline:
-                self.fired = f"The call took longer than its {self.deadline:g} s deadline."
-            if self.fired:
-                if sock is not None:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass  # already closed: the stream is ending anyway
-                return
+def label_for(settings: Settings, model: str, client: openai.OpenAI | None = None) -> str:
+    """"model via host", as people see it: never the key, and no client is built to compute it."""
+    host = safe_url(settings.base_url) or (safe_url(str(client.base_url)) if client else "api.openai.com")
+    return f"{model} via {host}"
 
 
 def make_provider(settings: Settings) -> Provider:
     if settings.provider_name == "offline":
-        return OfflineEngine(rate=settings.rate)
+        return OfflineEngine(rate=settings.rate, live_rate=settings.live_rate)
     if settings.provider_name == "openai":
         return OpenAIProvider(settings)
     raise ProviderError("fatal", f"Unknown provider \u201c{settings.provider}\u201d; use offline or openai.", retryable=False)
 
 
 def make_targets(settings: Settings, request: BaseRequest, sections: Sequence[int] | None = None,
-                 before: str = "") -> list["Target"]:
+                 before: str = "", instruction: str = "") -> list["Target"]:
     """The primary model then each fallback, each bound to this request and part of the document."""
     from .resume import Target
 
@@ -201,13 +197,19 @@ def make_targets(settings: Settings, request: BaseRequest, sections: Sequence[in
         sent = partial[tail_start(partial, settings.resume_tail):]
         return sum(estimate_tokens(m["content"]) for m in build_messages(request, sent, sections, before))
 
-    return [Target(p.model, p.name, lambda partial, tail, p=p: p.stream(request, partial, sections, before, tail),
-                   prompt_tokens, p.strategy)
+    # A served endpoint shares one 429 backoff across drafts (ratelimit.py); the in-process engine has none.
+    # A regenerated section's instruction goes to models only: the template engine has no use for it.
+    extra = {"instruction": instruction} if instruction else {}
+    return [Target(p.model, p.name, lambda partial, tail, p=p: p.stream(
+                       request, partial, sections, before, tail, **(extra if isinstance(p, OpenAIProvider) else {})),
+                   prompt_tokens, p.strategy,
+                   rate_key=ratelimit.key(p.base_url, p.model) if isinstance(p, OpenAIProvider) else "")
             for p in providers]
 
 
 def describe(settings: Settings) -> str:
     """The engine's name as people see it (never the key)."""
-    provider = make_provider(settings)
-    fallbacks = f" (then {', '.join(settings.fallback_models)})" if settings.fallback_models and settings.provider_name == "openai" else ""
-    return provider.label + fallbacks
+    if settings.provider_name == "openai":
+        fallbacks = f" (then {', '.join(settings.fallback_models)})" if settings.fallback_models else ""
+        return label_for(settings, settings.model) + fallbacks
+    return make_provider(settings).label  # the offline engine (an unknown provider is refused there)

@@ -16,9 +16,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence, Union
 
+from . import ratelimit
 from .errors import ProviderError
 from .faultplan import KINDS, REASONS, FaultPlan
 from .seam import Seam, SeamFilter, resume_point
+from .stall import FIRST_TOKEN_TIMEOUT, STALL_FACTOR, STALL_FLOOR
 from .stream import Delta, Usage
 from .tokens import estimate_tokens
 
@@ -34,8 +36,18 @@ class ResumePolicy:
     jitter: float = 0.25  # up to 25% is taken off each delay
     fallback_after: int = 2  # consecutive faults on one model before moving to the next
     max_length_continuations: int = 5  # finish_reason "length" continues without counting as a resume
-    first_token_timeout: float | None = None  # seconds from request to first text; None: the read timeout decides
-    attempt_deadline: float | None = None  # seconds one call may take in all
+    first_token_timeout: float | None = FIRST_TOKEN_TIMEOUT  # seconds from request to first text; None or 0: off
+    attempt_deadline: float | None = None  # seconds one attempt may take in all
+    # The adaptive stall rule (stall.py): silence after text longer than min(read timeout, max(floor, factor x the
+    # stream's 99th percentile gap)) is a stall. Both 0: only the read timeout decides.
+    stall_floor: float = STALL_FLOOR
+    stall_factor: float = STALL_FACTOR
+    # A server asking to wait longer than this (Retry-After) is not waited for: the call moves to the next model,
+    # or fails saying so. The wait is never shortened silently.
+    retry_after_cap: float = 60.0
+    # Seconds the whole call may take: every attempt, wait and fallback (None: off). One budget (max_resumes)
+    # and this one deadline cover same-model retries and fallbacks alike.
+    overall_deadline: float | None = None
     resume_tail: int = 2000  # characters of the text a continuation sends (the outline goes with it)
     min_tail: int = 250  # a context-length error shrinks the tail to a quarter, never below this
 
@@ -121,7 +133,12 @@ class Outcome:
     message: str | None
     faults: list[str] = field(default_factory=list)
     resumes: int = 0
-    usage: Usage | None = None
+    usage: Usage | None = None  # every attempt's, failed ones included (what the call cost)
+    # The model that answered: the one that completed the text (else the last one that sent any), and every
+    # model that sent text, in order.
+    model: str | None = None
+    models: tuple[str, ...] = ()
+    failed_usage: Usage | None = None  # the part of `usage` spent on attempts that ended in a fault
 
 
 Event = Union[Text, AttemptStarted, AttemptEnded, FaultDetected, ResumeScheduled, ResumeDelivered, SeamJoined, Outcome]
@@ -140,6 +157,8 @@ class Target:
     prompt_tokens: Callable[[str], int] | None = None
     # How this target continues a partial text (continuation.py); may probe the server once.
     strategy: Callable[[], str] = lambda: "prefill"
+    # The endpoint's shared 429 gate (ratelimit.py): every draft of this process waits out one Retry-After.
+    rate_key: str = ""
 
 
 class Cancelled(Exception):
@@ -158,7 +177,13 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
                      cancel: threading.Event | None = None, clock: Callable[[], float] = time.time,
                      sleep: Callable[[float], None] | None = None, rng: random.Random | None = None) -> Iterator[Event]:
     """Run one call to an Outcome. `partial` is its text already written (a resume after restart or by hand);
-    `base_offset` is where the call's text starts in the document (fault positions and offsets are document positions)."""
+    `base_offset` is where the call's text starts in the document (fault positions and offsets are document positions).
+
+    Failover: a timeout or connection failure before any text of an attempt moves to the next model at once
+    (when there is one); so do a 404, a prompt over the model's context window and a Retry-After longer than
+    `policy.retry_after_cap`. Other retryable faults retry the same model with backoff, then move on after
+    `policy.fallback_after` in a row. Every retry and every move for a fault uses the one budget
+    (`max_resumes`); `overall_deadline` bounds the whole call."""
     if not targets:
         raise ValueError("at least one target is needed")
     rng = rng or random.Random()
@@ -171,10 +196,18 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
     index, consecutive, resumes, lengths = 0, 0, 0, 0
     faults: list[str] = []
     usage: Usage | None = None
-    tail, shrunk = policy.resume_tail, False  # a context-length fault shrinks the tail once
+    failed_usage: Usage | None = None
+    answered: list[str] = []  # models that sent text, in order
+    tail, shrunk = policy.resume_tail, False  # a context-length fault shrinks the tail once per model
+    call_started = clock()
+
+    def outcome(status: str, message: str | None, model: str | None = None) -> Outcome:
+        return Outcome(status, message, faults, resumes, usage, model or (answered[-1] if answered else None),
+                       tuple(answered), failed_usage)
 
     while True:
         target = targets[index]
+        ratelimit.wait(target.rate_key, cancel)  # another draft's 429 from this endpoint: its backoff is ours too
         started = clock()
         yield AttemptStarted(kind, target.model, target.provider, base_offset + len(text), started)
         first_token_at: float | None = None
@@ -192,6 +225,8 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
                 return
             if first_token_at is None:
                 first_token_at = clock()
+                if not answered or answered[-1] != target.model:
+                    answered.append(target.model)
                 if resuming:
                     yield ResumeDelivered(first_token_at, seam.dropped if seam else 0, seam.seam.joined if seam else True)
                     resuming = False
@@ -214,10 +249,14 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
                 if cancel.is_set():
                     raise Cancelled
                 now = clock()
+                # Checked as chunks arrive; a silent socket is ended by the provider's watchdog (stall.py).
                 if policy.first_token_timeout and first_token_at is None and now - started > policy.first_token_timeout:
                     raise ProviderError("timeout", f"No text within {policy.first_token_timeout:g} s of the request (first-token timeout).", retryable=True)
                 if policy.attempt_deadline and now - started > policy.attempt_deadline:
                     raise ProviderError("timeout", f"The call took longer than its {policy.attempt_deadline:g} s deadline.", retryable=True)
+                if policy.overall_deadline and now - call_started > policy.overall_deadline:
+                    raise ProviderError("timeout", f"The call passed its overall deadline of {policy.overall_deadline:g} s "
+                                        "(retries and fallbacks included).", retryable=False, reason="overall_deadline")
                 if delta.usage:
                     call_usage = delta.usage
                 if delta.text:
@@ -233,9 +272,11 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
         except Cancelled:
             usage = _add(usage, call_usage)
             yield AttemptEnded("cancelled", out, first_token_at, finish, call_usage, clock())
-            yield Outcome("cancelled", "Generation was cancelled.", faults, resumes, usage)
+            yield outcome("cancelled", "Generation was cancelled.")
             return
         except ProviderError as fault:
+            if fault.kind == "rate_limit":  # the provider is saturated: the other drafts' calls wait too (at once,
+                ratelimit.hit(target.rate_key, fault.retry_after)  # before this draft's own bookkeeping)
             if seam:  # keep what arrived before the fault, decided with what we have
                 yield from emit(seam.finish())
             if call_usage is None and target.prompt_tokens is not None:
@@ -243,69 +284,91 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
                 call_usage = Usage(target.prompt_tokens(text[:anchor]),
                                    estimate_tokens(text[len(text) - out:]) if out else 0, estimated=True)
             usage = _add(usage, call_usage)
+            if fault.kind != "length":  # a "length" stop delivered its text: it is not a failed attempt
+                failed_usage = _add(failed_usage, call_usage)
             detected = clock()
             yield AttemptEnded("fault", out, first_token_at, finish, call_usage, detected)
             yield FaultDetected(fault.kind, str(fault), fault.retryable, base_offset + len(text), detected)
             faults.append(fault.kind)
+            has_next = index + 1 < len(targets)
             if fault.reason in ("context_length", "empty") and out == 0:
-                # The prompt may not fit the model's window: send less of the text once, then try the
-                # next model, then say so plainly.
-                if not shrunk:
+                # The prompt may not fit the model's window: send less of the text once, then try the next
+                # model, then say so plainly. With no text to shorten, the next model is tried at once (a retry
+                # of the same prompt on the same model is only worth it when there is no other model).
+                if not shrunk and (text or not has_next):
                     shrunk = True
                     if text:
                         tail = max(policy.min_tail, min(tail, len(text)) // 4)
                     kind, resuming, resume_is_auto = ("resume" if text else kind), bool(text), True
                     yield ResumeScheduled(True, 0.0, resumes, clock())
                     continue
-                if index + 1 < len(targets):
+                if has_next:
                     index, consecutive, kind, tail, shrunk = index + 1, 0, "fallback", policy.resume_tail, False
                     yield ResumeScheduled(True, 0.0, resumes, clock())
                     resuming = bool(text)
                     continue
-                yield Outcome("failed", f"The prompt does not fit {target.model}'s context window"
+                yield outcome("failed", f"The prompt does not fit {target.model}'s context window"
                               + (f" even with only the last {tail:,} characters of the text" if text else "")
                               + f" ({fault}). Configure a fallback model with a larger context, or lower "
-                              "--max-tokens / --resume-tail.", faults, resumes, usage)
+                              "--max-tokens / --resume-tail.")
                 return
             if fault.kind == "length":
                 lengths += 1
                 if lengths > policy.max_length_continuations:
-                    yield Outcome("failed", f"The model hit its output limit {lengths} times in a row.", faults, resumes, usage)
+                    yield outcome("failed", f"The model hit its output limit {lengths} times in a row.")
                     return
                 kind, resuming, resume_is_auto = "continue_length", False, True
                 continue
             consecutive += 1
             decision = should_resume(fault, resumes, policy)
-            if decision == "fatal" and fault.status == 404 and index + 1 < len(targets):
-                decision = "fallback-now"  # an unknown model: the next one may exist
+            counted = True  # a retry or a move for a transient fault uses the budget; a model that cannot serve does not
+            if decision == "fatal" and fault.status == 404 and has_next:
+                decision, counted = "fallback-now", False  # an unknown model: the next one may exist
+            elif decision == "fatal" and fault.kind != "fatal" and fault.reason != "overall_deadline" and has_next:
+                decision = "fallback-now"  # a transient kind the server said not to retry (x-should-retry): not here
+                if resumes >= policy.max_resumes:
+                    decision = "budget"
             if decision == "fatal":
-                yield Outcome("failed", str(fault), faults, resumes, usage)
+                yield outcome("failed", str(fault))
                 return
             if decision == "budget":
-                yield Outcome("failed", f"{TOO_MANY} automatically after {resumes} resumes. Last fault: {fault}",
-                              faults, resumes, usage)
+                yield outcome("failed", f"{TOO_MANY} automatically after {resumes} resumes. Last fault: {fault}")
                 return
             if decision == "manual":
-                yield Outcome("interrupted", f"{fault} Automatic resume is off: press Resume generation when ready.",
-                              faults, resumes, usage)
+                yield outcome("interrupted", f"{fault} Automatic resume is off: press Resume generation when ready.")
                 return
-            if (decision == "fallback-now" or consecutive >= policy.fallback_after) and index + 1 < len(targets):
+            if fault.retry_after is not None and fault.retry_after > policy.retry_after_cap:
+                if not has_next:
+                    yield outcome("failed", f"The provider asked to wait {fault.retry_after:g} s before retrying (Retry-After), "
+                                  f"longer than the {policy.retry_after_cap:g} s this call may wait, and no fallback model "
+                                  f"is configured. Try again later, configure a fallback model, or raise the cap. Last fault: {fault}")
+                    return
+                decision = "fallback-now"  # the wait is not shortened silently: another model answers now
+            elif out == 0 and fault.kind in ("timeout", "connection") and has_next:
+                # Nothing came from this model on this attempt: the next model is the fastest way to an answer.
+                decision = "fallback-now"
+            if (decision == "fallback-now" or consecutive >= policy.fallback_after) and has_next:
                 index, consecutive, kind = index + 1, 0, "fallback"
             else:
                 kind = "resume"
             delay = 0.0 if decision == "fallback-now" else backoff_delay(resumes, policy, rng, fault.retry_after)
-            if decision != "fallback-now":
+            if policy.overall_deadline and clock() - call_started + delay > policy.overall_deadline:
+                yield outcome("failed", f"The call's overall deadline of {policy.overall_deadline:g} s "
+                              f"(retries and fallbacks included) leaves no time for another attempt after {resumes} "
+                              f"resumes. Last fault: {fault}")
+                return
+            if counted:
                 resumes += 1
             yield ResumeScheduled(resume_is_auto, delay, resumes, clock())
             resuming, resume_is_auto = True, True
             wait(delay)
             if cancel.is_set():
-                yield Outcome("cancelled", "Generation was cancelled.", faults, resumes, usage)
+                yield outcome("cancelled", "Generation was cancelled.")
                 return
             continue
         usage = _add(usage, call_usage)
         yield AttemptEnded("completed", out, first_token_at, finish, call_usage, clock())
-        yield Outcome("completed", None, faults, resumes, usage)
+        yield outcome("completed", None, target.model)
         return
 
 

@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -39,9 +40,32 @@ from .mimic import HEADINGS, PREFILL, STYLES, continue_from, counting, headings,
 from .offline import MODEL, OfflineEngine, locate
 from .prompts import parse_messages
 from .stream import Delta, Usage
-from .tokens import estimate_tokens
+from .tokens import estimate_tokens, split_tokens
 
 REPEAT_RANDOM_MAX = 200  # `repeat="random"` repeats 0..200 characters
+
+
+@dataclass
+class Scenario:
+    """How the server answers one more model name: a primary that fails in a given way and a fallback that
+    answers, on one server, as two models of one provider are. Every field's default is "like the engine"."""
+
+    plan: FaultPlan | None = None  # this model's own faults (None: the server's plan)
+    hang: bool = False  # reads the request and never answers, not even a status line
+    first_token_delay: float = 0.0  # status and role chunk at once, the first text this many seconds later
+    down: tuple[float, float] | None = None  # (from, to) seconds after the server started: the connection drops
+    pauses: tuple[float, float, float] | None = None  # (chance per token, shortest, longest pause in seconds)
+    prefill: str | None = None  # as the server's --prefill, or "reject": HTTP 400 for a final assistant message
+    completions: bool | None = None  # None: as the server
+    headers: dict[str, str] = field(default_factory=dict)  # on every error answer (x-should-retry, Retry-After)
+    rate: float | None = None  # tokens per second (None: the server's)
+    seed: int | None = None  # of the pauses
+
+    def is_down(self, since_start: float) -> bool:
+        return self.down is not None and self.down[0] <= since_start < self.down[1]
+
+    def paused(self) -> bool:
+        return bool(self.first_token_delay or self.pauses)
 
 # What each fault sends. The cut announces a chunk of 0x400 bytes and sends 20.
 _CUT_PROMISE = b"400\r\n"
@@ -49,6 +73,8 @@ _CUT_SENT = b'data: {"id": "chatcm'
 _MALFORMED = 'data: {"choices": [{"delta": {"content": "x"'
 _ERROR_EVENT = {"error": {"message": "The server had an error while processing your request.", "type": "server_error"}}
 _STATUS_FAULTS = {
+    "408": (408, "The server timed out waiting for the request.", "server_error", None),
+    "409": (409, "Another request is using this resource; try again.", "conflict", None),
     "503": (503, "The server is overloaded or not ready yet.", "server_error", None),
     "500": (500, "The server had an error while processing your request.", "server_error", None),
     "401": (401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"),
@@ -102,7 +128,42 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _error(self, status: int, message: str, type_: str, code: str | None = None,
                headers: dict[str, str] | None = None) -> None:
+        scenario = getattr(self, "_scenario", None)
+        if scenario is not None and scenario.headers:  # the model's own headers win (x-should-retry, Retry-After)
+            lowered = {name.lower() for name in scenario.headers}
+            headers = {**{k: v for k, v in (headers or {}).items() if k.lower() not in lowered},
+                       **{k: v for k, v in scenario.headers.items() if v != ""}}  # "": the header is left out
         self._json(status, {"error": {"message": message, "type": type_, "param": None, "code": code}}, headers)
+
+    def _due(self, pos: int) -> Fault | None:
+        """The next positioned fault of this response's plan still to strike (it may lie at or before `pos`)."""
+        return self._plan.next_position(pos) if self._plan is not None else None
+
+    def _claim(self, fault: Fault) -> bool:
+        """Fire `fault` for this response; False if another response fired it first."""
+        return self.server.claim(fault, self._plan)
+
+    def _rate(self) -> float:
+        return self.server.rate if self._scenario.rate is None else self._scenario.rate
+
+    def _jittered(self, engine: OfflineEngine, text: str):
+        """`text` at the model's rate, each token timed from the one before, with the scenario's slow first
+        token and random pauses (a real model's habits; pauses do not make up for themselves with a burst)."""
+        scenario, closing = self._scenario, self.server.closing
+        rng = random.Random(scenario.seed)
+        step = 1.0 / self._rate() if self._rate() > 0 else 0.0
+        first = True
+        for piece in split_tokens(text):
+            if first:
+                first = False
+                if scenario.first_token_delay and closing.wait(scenario.first_token_delay):
+                    return
+            elif scenario.pauses and rng.random() < scenario.pauses[0]:
+                if closing.wait(rng.uniform(scenario.pauses[1], scenario.pauses[2])):
+                    return
+            elif step:
+                time.sleep(step)
+            yield Delta(text=piece)
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -129,17 +190,33 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         route = self.path.rstrip("/")
-        if route not in ("/v1/chat/completions", "/v1/completions") or (
-                route == "/v1/completions" and not self.server.completions):
+        if route not in ("/v1/chat/completions", "/v1/completions"):
             return self._error(404, f"No route {self.path}.", "invalid_request_error")
         if not self._authorised():
             return self._error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
         self._completion = route == "/v1/completions"
+        self._scenario = Scenario()
         try:
             body = json.loads(raw or b"{}")
-            if body.get("model") != MODEL:
-                return self._error(404, f"The model `{body.get('model')}` does not exist; this server serves `{MODEL}`.",
+            served = self.server.scenarios.get(body.get("model"))
+            if body.get("model") != MODEL and served is None:
+                return self._error(404, f"The model `{body.get('model')}` does not exist; this server serves "
+                                   f"{', '.join(f'`{m}`' for m in [MODEL, *self.server.scenarios])}.",
                                    "invalid_request_error", "model_not_found")
+            self._scenario = served or self._scenario
+            scenario = self._scenario
+            if scenario.hang:
+                return self._stall(3600.0)  # never answers: not even the status line
+            if scenario.is_down(time.monotonic() - self.server.started):
+                return self._reset()  # down: the connection drops before any answer
+            completions = self.server.completions if scenario.completions is None else scenario.completions
+            if self._completion and not completions:
+                return self._error(404, f"No route {self.path}.", "invalid_request_error")
+            messages_in = body.get("messages") or []
+            if not self._completion and scenario.prefill == "reject" and messages_in and \
+                    messages_in[-1].get("role") == "assistant":
+                return self._error(400, "This model does not support a final assistant message (prefill).",
+                                   "invalid_request_error", "prefill_unsupported")
             if self._completion:  # a raw prompt: the rendered chat with the assistant's turn left open
                 prompt = str(body.get("prompt") or "")
                 messages, open_turn = unrender_chatml(prompt)
@@ -151,11 +228,11 @@ class _Handler(BaseHTTPRequestHandler):
             probe = counting(messages)
             if probe is None:
                 request, partial, sections = parse_messages(messages)
-                engine = OfflineEngine(rate=self.server.rate)
+                engine = OfflineEngine(rate=self._rate())
                 full = headings(engine.document(request, sections), self.server.headings)
                 offset = engine.part_offset(request, sections)
             else:  # the continuation probe: its "document" is a count
-                engine, full, offset = OfflineEngine(rate=self.server.rate), probe, 0
+                engine, full, offset = OfflineEngine(rate=self._rate()), probe, 0
                 partial = next((m.get("content") or "" for m in reversed(messages) if m.get("role") == "assistant"), "")
             if self._completion:
                 partial = open_turn
@@ -170,7 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
         # A valid document request: a fault without a position answers it before any text. That is
         # 429/503/500/401/empty/context, or a positioned kind written without one (e.g. `reset`).
         # The probe is not a document request: the plan leaves it alone.
-        first = self.server.plan.take_at_start() if self.server.plan is not None and probe is None else None
+        self._plan = self._scenario.plan if self._scenario.plan is not None else self.server.plan
+        first = self._plan.take_at_start() if self._plan is not None and probe is None else None
         if first is not None and first.kind in AT_START:
             return self._status_fault(first)
         if first is not None and not stream:
@@ -184,7 +262,9 @@ class _Handler(BaseHTTPRequestHandler):
             lead, start = "", pos
         if partial and probe is None:
             lead += full[start - self.server.repeat_count(full[:start]):start]
-        deltas = self._bounded(engine.pace(full[start:]), body.get("max_tokens") or body.get("max_completion_tokens"),
+        paced = engine.pace(full[start:]) if probe is not None or not self._scenario.paused() else self._jittered(
+            engine, full[start:])
+        deltas = self._bounded(paced, body.get("max_tokens") or body.get("max_completion_tokens"),
                                estimate_tokens(full[start:]))
         if stream:
             # Fault positions are document positions: a part (chunks, sections modes) starts further in.
@@ -200,7 +280,8 @@ class _Handler(BaseHTTPRequestHandler):
         last = messages[-1]
         if last.get("role") == "assistant":
             switched = bool(body.get("continue_final_message") or last.get("prefix"))
-            honoured = self.server.prefill == "native" or (self.server.prefill == "switch" and switched)
+            prefill = self._scenario.prefill or self.server.prefill
+            honoured = prefill == "native" or (prefill == "switch" and switched)
             return "in_place" if honoured else "new_reply"
         if any(m.get("role") == "assistant" for m in messages):
             return "instruct"
@@ -282,17 +363,17 @@ class _Handler(BaseHTTPRequestHandler):
             if first is not None:
                 return self._strike(first, chunk, pos, include_usage)
             # A fault at or before the starting position strikes before any text.
-            fault = self.server.due(pos)
+            fault = self._due(pos)
             while fault is not None and fault.at <= pos:
-                if self.server.claim(fault):
+                if self._claim(fault):
                     return self._strike(fault, chunk, pos, include_usage)
-                fault = self.server.due(pos)
+                fault = self._due(pos)
             if repeat:
                 text_event(repeat)  # a model repeating itself: not new text, so no position
             for d in deltas:
                 text = d.text
                 while text:
-                    fault = self.server.due(pos)
+                    fault = self._due(pos)
                     if fault is None or pos + len(text) < fault.at:
                         text_event(text)
                         self._sent.append(text)
@@ -305,15 +386,15 @@ class _Handler(BaseHTTPRequestHandler):
                         text_event(head)
                         self._sent.append(head)
                         pos += len(head)
-                    if self.server.claim(fault):
+                    if self._claim(fault):
                         return self._strike(fault, chunk, pos, include_usage)
                     # Another response fired it first: carry on with the next one.
                 if d.finish_reason:
-                    fault = self.server.due(pos)
+                    fault = self._due(pos)
                     while fault is not None and fault.at <= pos:
-                        if self.server.claim(fault):
+                        if self._claim(fault):
                             return self._strike(fault, chunk, pos, include_usage)
-                        fault = self.server.due(pos)
+                        fault = self._due(pos)
                     self._event({**chunk, "choices": [self._choice(finish=d.finish_reason)]})
                 if d.usage and include_usage:
                     self._event({**chunk, "choices": [], "usage": _usage(d.usage)})
@@ -402,11 +483,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, {**self._base(), "object": "chat.completion", "choices": [
             {"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": finish}], "usage": None})
 
-    def _stall(self) -> None:
+    def _stall(self, seconds: float | None = None) -> None:
         """Send nothing more, with the socket open, until the client leaves or the stall ends."""
         self.close_connection = True
         sock = self.connection
-        deadline = time.monotonic() + self.server.stall_seconds
+        deadline = time.monotonic() + (self.server.stall_seconds if seconds is None else seconds)
         while not self.server.closing.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
@@ -463,7 +544,8 @@ class OfflineServer(ThreadingHTTPServer):
                  api_key: str | None = None, verbose: bool = False, plan: FaultPlan | None = None,
                  repeat: int | str | None = None, stall_seconds: float = 30.0, retry_after: float = 1.0,
                  seed: int | None = None, prefill: str = "native", completions: bool = True, style: str = "exact",
-                 context_chars: int | None = None, context_style: str = "400", heading_style: str = "markdown"):
+                 context_chars: int | None = None, context_style: str = "400", heading_style: str = "markdown",
+                 models: dict[str, "Scenario"] | None = None):
         # Validate before binding: a bad option must not leave a socket behind.
         if prefill not in PREFILL:
             raise InputError([f"--prefill takes one of: {', '.join(PREFILL)}."])
@@ -472,6 +554,12 @@ class OfflineServer(ThreadingHTTPServer):
         if heading_style not in HEADINGS:
             raise InputError([f"--headings takes one of: {', '.join(HEADINGS)}."])
         self.headings = heading_style
+        # More model names, each answering its own way (a failing primary and its fallback on one server).
+        self.scenarios = dict(models or {})
+        for name, scenario in self.scenarios.items():
+            if scenario.prefill is not None and scenario.prefill not in (*PREFILL, "reject"):
+                raise InputError([f"Model {name}: prefill takes one of: {', '.join(PREFILL)}, reject."])
+        self.started = time.monotonic()  # a scenario's `down` window counts from here
         if context_style not in ("400", "empty"):
             raise InputError(["--context-style takes 400 or empty."])
         self.prefill, self.completions, self.style = prefill, completions, style
@@ -531,12 +619,12 @@ class OfflineServer(ThreadingHTTPServer):
         """The next positioned fault still to strike (it may lie at or before `pos`)."""
         return self.plan.next_position(pos) if self.plan is not None else None
 
-    def claim(self, fault: Fault) -> bool:
+    def claim(self, fault: Fault, plan: FaultPlan | None = None) -> bool:
         """Fire `fault` for this response; False if another response fired it first."""
         with self._lock:
             if fault.fired:
                 return False
-            self.plan.fire(fault)
+            (plan or self.plan).fire(fault)
             return True
 
     def note(self, fault: Fault, where: str) -> None:

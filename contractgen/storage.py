@@ -1,6 +1,6 @@
 """Durable record of every document, attempt, fault, resume and checkpoint.
 
-SQLite by default (WAL, foreign keys on, 5 s busy timeout); any SQLAlchemy URL
+SQLite by default (WAL, synchronous=NORMAL, foreign keys on, 5 s busy timeout); any SQLAlchemy URL
 works, PostgreSQL first (postgresql+psycopg://, the `postgres` extra: migrations
 serialized by an advisory lock, pooled connections pinged before use; the tests
 run on both engines). A URL is shown only through `shown_url` (no password).
@@ -13,7 +13,7 @@ Schema (migration `m001_initial` and those after it; applied migrations are reco
 `migrations(name, applied_at)`, and a new one is added as `m00N_...` below):
 
 documents    id (str pk), doc_type, status (pending|streaming|resuming|
-             interrupted|completed|failed|expired|cancelled), mode (stream|
+             interrupted|completed|failed|expired|cancelled|paused), mode (stream|
              chunks|sections), provider, model, request_json (form answers),
              settings_json (non-secret generation settings), error, parent_id
              (-> documents, SET NULL), created_at, updated_at, completed_at,
@@ -22,8 +22,8 @@ documents    id (str pk), doc_type, status (pending|streaming|resuming|
              sentences: structure problems and unverified seams of a draft
              that completed anyway; m006), lease_until (the writer's lease:
              its `owner` may write until then; NULL once released) and
-             stop_requested ("cancel" asked by any process; the writer's
-             heartbeat reads it) (m007).
+             stop_requested ("cancel" or "pause" asked by any process; the
+             writer's heartbeat reads it) (m007).
              Indexes: created_at, updated_at, status, mode, model, parent_id.
 checkpoints  id, document_id (-> documents, CASCADE), seq (0..), text (the
              text appended since the previous checkpoint), at. Unique
@@ -97,6 +97,31 @@ resume_stats  (m005) one row per resume with a first new token: resume_id
              record_resume, resume_delivered, and the bulk status changes of
              mark_interrupted and cleanup); `refresh_stats(id)` / `backfill_stats()` after
              writing rows around the Store. m005 backfills existing history.
+batches      (m008) one bulk-drafting run of a sheet: id (str pk), created_at,
+             updated_at, source (the sheet's file name), settings_json (non-
+             secret generation settings, the concurrency and export formats),
+             status (BATCH_STATUSES: running|stopped|finished), owner and
+             lease_until (the process running its rows, renewed while it runs:
+             a batch whose runner died is resumed by `contractgen batch resume`
+             or the page's button). Index created_at.
+batch_rows   (m008) one per sheet row: batch_id (-> batches, CASCADE), row
+             (the sheet's row number; pk with batch_id), doc_type,
+             request_json (the row's answers as read), problems_json (JSON
+             [[field, sentence]] when invalid, else NULL), status
+             (BATCH_ROW_STATUSES: queued|invalid|skipped|linked|failed),
+             document_id (the row's draft, reserved BEFORE the draft is created
+             so that a process killed in between never drafts a row twice; no
+             foreign key for that reason), error (why a row could not start).
+             Index document_id. A linked row's progress is its document's.
+call_parts   (m009) the text of the calls of a parallel draft (sections or
+             chunks mode, `--parallel K` > 1) that are not yet part of the
+             document's text: document_id (CASCADE), call_index (0-based;
+             pk with document_id), text (the call's text so far, rewritten at
+             the checkpoint cadence; emptied once merged), finished (the call
+             completed), merged (its text was appended to `checkpoints`, in
+             order: calls merge only after every call before them),
+             updated_at. A crash or a resume continues every unfinished call
+             from its row; the checkpoints stay the document's text in order.
 
 No API key is ever stored: settings named like a credential (api_key, *_key,
 token, *_token, secret, password) are refused.
@@ -108,7 +133,7 @@ import json
 import re
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -121,9 +146,11 @@ from sqlalchemy.pool import StaticPool
 
 from .errors import InputError, LeaseLost
 
-STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled")
+STATUSES = ("pending", "streaming", "resuming", "interrupted", "completed", "failed", "expired", "cancelled", "paused")
 LIVE = ("pending", "streaming", "resuming")  # a worker thread owns the document
-RESUMABLE = ("interrupted", "failed", "cancelled")  # stopped, and may be resumed by hand
+# Stopped, and may be resumed by hand. "paused" is not LIVE: no worker owns it, so a restarted app never
+# takes a paused draft over as dead; it waits for a person (until it expires like any unfinished draft).
+RESUMABLE = ("interrupted", "failed", "cancelled", "paused")
 UNFINISHED = LIVE + RESUMABLE  # may still be resumed, until it expires
 MODES = ("stream", "chunks", "sections")
 ATTEMPT_KINDS = ("initial", "resume", "fallback", "continue_length", "chunk", "section")
@@ -138,6 +165,11 @@ FAULT_LABELS = {"timeout": "timeout", "connection": "connection reset", "rate_li
 # "max_tokens") are settings, not secrets.
 SECRET_NAME = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|credentials?)$|api_?key", re.IGNORECASE)
 RESTARTED = "The application restarted while this document was being generated."
+BATCH_STATUSES = ("running", "stopped", "finished")  # a batch: its rows are being run; stopped by hand or died; done
+# A sheet row: waiting to be drafted; invalid (the batch waits for a fix or an explicit skip); skipped (invalid, left
+# out on purpose); linked (its draft's id is reserved or in use: the draft's status is the row's); failed (it could
+# not even start, e.g. a setting the provider refuses).
+BATCH_ROW_STATUSES = ("queued", "invalid", "skipped", "linked", "failed")
 SQLITE_BUSY_MS = 15000
 SERVER_WAIT = 30.0  # seconds a database server that is full or restarting is waited for when opening it
 # A server that answers but cannot take this connection now. "Connection refused" is not in it: nothing
@@ -199,7 +231,7 @@ class Document(Base):
     owner: Mapped[str | None] = mapped_column(String(128))  # "host:pid" of the process generating it (m002)
     warnings: Mapped[str | None] = mapped_column(Text)  # JSON list (m006)
     lease_until: Mapped[float | None] = mapped_column(Float)  # m007: the owner's lease; NULL when released
-    stop_requested: Mapped[str | None] = mapped_column(String(16))  # m007: "cancel", asked by any process
+    stop_requested: Mapped[str | None] = mapped_column(String(16))  # m007: "cancel" or "pause", asked by any process
 
 
 class Checkpoint(Base):
@@ -288,6 +320,43 @@ class SeamRow(Base):
     offset: Mapped[int] = mapped_column(Integer)
     excerpt: Mapped[str] = mapped_column(Text)
     at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class Batch(Base):
+    """One bulk-drafting run of a sheet (m008)."""
+    __tablename__ = "batches"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    updated_at: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)
+    settings_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[float | None] = mapped_column(Float)
+
+
+class BatchRow(Base):
+    """One row of a batch's sheet (m008)."""
+    __tablename__ = "batch_rows"
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(64))
+    request_json: Mapped[str] = mapped_column(Text)
+    problems_json: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    document_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CallPart(Base):
+    """The text of one call of a parallel draft, until it joins the document's text in order (m009)."""
+    __tablename__ = "call_parts"
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    call_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    finished: Mapped[bool] = mapped_column(Boolean)
+    merged: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[float] = mapped_column(Float)
 
 
 # Covering indexes that walk a statistic in order (a percentile is LIMIT 1 OFFSET k on them) with the filter
@@ -539,6 +608,38 @@ def m007_leases(conn) -> None:
     conn.execute(sql_text("ALTER TABLE documents ADD COLUMN stop_requested VARCHAR(16)"))
 
 
+@migration
+def m008_batches(conn) -> None:
+    # Bulk drafting: a sheet's rows, each linked to its draft, so a batch survives a refresh, a restart or a kill.
+    md = MetaData()
+    batches = Table("batches", md, Column("id", String(32), primary_key=True),
+                    Column("created_at", Float, nullable=False), Column("updated_at", Float, nullable=False),
+                    Column("source", Text, nullable=False), Column("settings_json", Text, nullable=False),
+                    Column("status", String(16), nullable=False), Column("owner", String(128)),
+                    Column("lease_until", Float), Index("ix_batches_created_at", "created_at"))
+    rows = Table("batch_rows", md,
+                 Column("batch_id", String(32), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+                 Column("row", Integer, primary_key=True), Column("doc_type", String(64), nullable=False),
+                 Column("request_json", Text, nullable=False), Column("problems_json", Text),
+                 Column("status", String(16), nullable=False), Column("document_id", String(32)),
+                 Column("error", Text), Index("ix_batch_rows_document_id", "document_id"))
+    md.create_all(conn, tables=[batches, rows])
+
+
+@migration
+def m009_call_parts(conn) -> None:
+    # Parallel sections: each call's text is kept on its own until every call before it is done, so that a crash
+    # or a resume continues every unfinished call, while `checkpoints` stays the document's text in order.
+    md = MetaData()
+    Table("documents", md, Column("id", String(32), primary_key=True))  # for the foreign key only; exists already
+    parts = Table("call_parts", md,
+                  Column("document_id", String(32), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+                  Column("call_index", Integer, primary_key=True), Column("text", Text, nullable=False),
+                  Column("finished", Boolean, nullable=False), Column("merged", Boolean, nullable=False),
+                  Column("updated_at", Float, nullable=False))
+    md.create_all(conn, tables=[parts])
+
+
 # The rollups' definitions, in SQL (SQLite and PostgreSQL). A per-attempt view of the token
 # estimates, exactly as costs.summarize and the metrics define them: completion tokens when
 # stored, else ceil(output_chars / 4); prompt tokens when stored, else those of the nearest
@@ -734,6 +835,39 @@ class ResumeRecord:
     succeeded: bool
 
 
+@dataclass(frozen=True)
+class BatchRecord:
+    id: str
+    created_at: float
+    updated_at: float
+    source: str
+    settings: dict
+    status: str
+    owner: str | None
+    lease_until: float | None
+
+
+@dataclass(frozen=True)
+class BatchRowRecord:
+    """A sheet row and, once linked, its draft as it now is (status, length, faults, warnings)."""
+    batch_id: str
+    row: int
+    doc_type: str
+    request: dict
+    problems: list  # [[field, sentence]]; empty when the row is valid
+    status: str  # BATCH_ROW_STATUSES
+    document_id: str | None
+    error: str | None  # why the row could not start
+    doc_status: str | None  # None: not linked yet, or the draft is not created (yet) or was deleted
+    doc_error: str | None
+    length: int
+    faults: int
+    warnings: list
+    created_at: float | None
+    updated_at: float | None
+    completed_at: float | None
+
+
 def _record(cls, row, **extra):
     return cls(**{f.name: getattr(row, f.name) for f in fields(cls) if f.name not in extra}, **extra)
 
@@ -834,7 +968,10 @@ class Store:
             cursor = dbapi_conn.cursor()
             # busy_timeout: a writer waits this long for another's write lock (many processes on one file)
             # before the store's caller sees "database is locked" and retries (generation._db).
-            for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={SQLITE_BUSY_MS}"):
+            # synchronous=NORMAL (with WAL): a commit is not fsynced; the WAL is synced at each checkpoint of the
+            # log. A killed process loses nothing committed; a power loss or OS crash may lose the last commits
+            # (never corrupts the file). See README, "Write cost and durability".
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={SQLITE_BUSY_MS}"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
@@ -1116,6 +1253,66 @@ class Store:
                              subsections_json=json.dumps(section["subsections"], ensure_ascii=False),
                              completed_at=_now(now)))
 
+    def checkpoint(self, id: str, *, text: str = "", sections: Sequence[dict] = (),
+                   parts: Mapping[int, tuple[str, bool]] | None = None, merged: Sequence[int] = (),
+                   start: Mapping | None = None, attempt: Mapping | None = None, lease: Lease | None = None,
+                   now: float | None = None) -> int | None:
+        """A draft's writes of one checkpoint in ONE transaction (one commit, where each used to be its own):
+        the text appended since the last one, the sections completed since, the text of each parallel call
+        {call_index: (text so far, finished)} and the calls merged into the text (m009), with `start` (start_attempt's
+        keyword values, `now` its start time) the row of an attempt begun since, and with `attempt` ({"id": ... (None:
+        the one `start` writes), and end_attempt's keyword values}) the end of an attempt and the document's rollups.
+        Returns the id of the attempt `start` wrote, else None."""
+        now = _now(now)
+        started = None
+        with self._session(write=True) as s, s.begin():
+            # The document row first (fenced by the lease): on a server database its row lock orders writers.
+            self._touch(s, id, now, lease, **({"length": Document.length + len(text)} if text else {}))
+            if text:
+                seq = s.scalar(select(func.coalesce(func.max(Checkpoint.seq) + 1, 0)).where(Checkpoint.document_id == id))
+                s.add(Checkpoint(document_id=id, seq=seq, text=text, at=now))
+            if start is not None:
+                _check(start["kind"], ATTEMPT_KINDS, "attempt kind")
+                row = Attempt(document_id=id, kind=start["kind"], model=start["model"], provider=start["provider"],
+                              started_at=start["now"], start_offset=start["start_offset"], output_chars=0,
+                              tokens_estimated=False)
+                s.add(row)
+                s.flush()
+                started = row.id
+            for section in sections:
+                s.execute(delete(SectionRow).where(SectionRow.document_id == id, SectionRow.number == section["number"]))
+                s.add(SectionRow(document_id=id, number=section["number"], title=section["title"],
+                                 subsections_json=json.dumps(section["subsections"], ensure_ascii=False), completed_at=now))
+            for index, (part, finished) in (parts or {}).items():
+                values = dict(text=part, finished=finished, updated_at=now)
+                if not s.execute(update(CallPart).where(CallPart.document_id == id, CallPart.call_index == index)
+                                 .values(**values)).rowcount:
+                    s.add(CallPart(document_id=id, call_index=index, merged=False, **values))
+            if merged:
+                s.flush()
+                for index in merged:  # a call whose row was never written (it finished between two writes) gets one
+                    if not s.execute(update(CallPart).where(CallPart.document_id == id, CallPart.call_index == index)
+                                     .values(text="", finished=True, merged=True, updated_at=now)).rowcount:
+                        s.add(CallPart(document_id=id, call_index=index, text="", finished=True, merged=True,
+                                       updated_at=now))
+            if attempt is not None:
+                values = {k: v for k, v in attempt.items() if k != "id"}
+                _check(values["outcome"], OUTCOMES, "outcome")
+                attempt_id = attempt["id"] if attempt["id"] is not None else started
+                if s.execute(update(Attempt).where(Attempt.id == attempt_id, Attempt.document_id == id)
+                             .values(ended_at=now, **values)).rowcount != 1:
+                    raise KeyError(f"No attempt {attempt_id!r}.")
+            if attempt is not None or start is not None:
+                s.flush()
+                _refresh_stats(s.connection(), id)
+        return started
+
+    def parts(self, document_id: str) -> dict[int, tuple[str, bool, bool]]:
+        """A parallel draft's calls as stored: {call_index: (text not yet merged, finished, merged)} (m009)."""
+        with self._session() as s, s.begin():
+            rows = s.scalars(select(CallPart).where(CallPart.document_id == document_id).order_by(CallPart.call_index))
+            return {r.call_index: (r.text, bool(r.finished), bool(r.merged)) for r in rows}
+
     def sections(self, document_id: str) -> list[dict]:
         with self._session() as s, s.begin():
             rows = s.scalars(select(SectionRow).where(SectionRow.document_id == document_id).order_by(SectionRow.number))
@@ -1265,6 +1462,96 @@ class Store:
             rows = s.execute(select(Document, _fault_count, _resume_count).where(Document.id.in_(ids))
                              .order_by(Document.created_at, Document.id))
             return [self._document(*row, text="") for row in rows]
+
+    # --- batches (bulk drafting, m008) ---
+
+    def create_batch(self, *, id: str, source: str, settings: dict, rows: list[dict], now: float | None = None) -> None:
+        """A batch and all its rows in one transaction: {row, doc_type, request, problems, status}."""
+        _refuse_secrets(settings)
+        now = _now(now)
+        with self._session(write=True) as s, s.begin():
+            s.add(Batch(id=id, created_at=now, updated_at=now, source=source, status="stopped",
+                        settings_json=json.dumps(settings, ensure_ascii=False)))
+            s.flush()
+            for r in rows:
+                _check(r["status"], BATCH_ROW_STATUSES, "batch row status")
+                s.add(BatchRow(batch_id=id, row=r["row"], doc_type=r["doc_type"], status=r["status"],
+                               request_json=json.dumps(r["request"], ensure_ascii=False, default=str),
+                               problems_json=json.dumps(r["problems"], ensure_ascii=False) if r.get("problems") else None))
+
+    @staticmethod
+    def _batch(b: Batch) -> BatchRecord:
+        return _record(BatchRecord, b, settings=json.loads(b.settings_json))
+
+    def get_batch(self, id: str) -> BatchRecord | None:
+        with self._session() as s, s.begin():
+            b = s.get(Batch, id)
+            return self._batch(b) if b is not None else None
+
+    def list_batches(self, *, limit: int = 20) -> list[BatchRecord]:
+        """Newest first."""
+        with self._session() as s, s.begin():
+            return [self._batch(b) for b in s.scalars(select(Batch).order_by(Batch.created_at.desc()).limit(limit))]
+
+    def batch_rows(self, batch_id: str) -> list[BatchRowRecord]:
+        """Every row with its draft's progress, in one query (polled by the page and the CLI: no text read)."""
+        query = (select(BatchRow, Document.status, Document.error, Document.length, _fault_count, Document.warnings,
+                        Document.created_at, Document.updated_at, Document.completed_at)
+                 .outerjoin(Document, Document.id == BatchRow.document_id)
+                 .where(BatchRow.batch_id == batch_id).order_by(BatchRow.row))
+        with self._session() as s, s.begin():
+            return [BatchRowRecord(batch_id=r.batch_id, row=r.row, doc_type=r.doc_type, request=json.loads(r.request_json),
+                                   problems=json.loads(r.problems_json or "[]"), status=r.status,
+                                   document_id=r.document_id, error=r.error, doc_status=status, doc_error=error,
+                                   length=length or 0, faults=faults or 0, warnings=json.loads(warnings or "[]"),
+                                   created_at=created, updated_at=updated, completed_at=completed)
+                    for r, status, error, length, faults, warnings, created, updated, completed in s.execute(query)]
+
+    def link_batch_row(self, batch_id: str, row: int, document_id: str, *, now: float | None = None) -> str:
+        """Reserve `document_id` for a row before its draft is created; the id the row holds afterwards (another
+        runner's, if it linked the row first: a row is never drafted twice)."""
+        with self._session(write=True) as s, s.begin():
+            s.execute(update(BatchRow).where(BatchRow.batch_id == batch_id, BatchRow.row == row,
+                                             BatchRow.document_id.is_(None))
+                      .values(document_id=document_id, status="linked", error=None))
+            s.execute(update(Batch).where(Batch.id == batch_id).values(updated_at=_now(now)))
+            return s.scalar(select(BatchRow.document_id).where(BatchRow.batch_id == batch_id, BatchRow.row == row))
+
+    def set_batch_row(self, batch_id: str, row: int, status: str, *, error: str | None = None,
+                      document_id: str | None = None, unlink: bool = False) -> None:
+        """A row's own status (a linked row's progress is its draft's); `unlink` forgets its draft (a retry anew)."""
+        _check(status, BATCH_ROW_STATUSES, "batch row status")
+        values: dict = {"status": status, "error": error}
+        if document_id is not None or unlink:
+            values["document_id"] = document_id
+        with self._session(write=True) as s, s.begin():
+            s.execute(update(BatchRow).where(BatchRow.batch_id == batch_id, BatchRow.row == row).values(**values))
+
+    def claim_batch(self, id: str, lease: Lease, *, dead: Callable[[str | None], bool] = lambda owner: False,
+                    now: float | None = None) -> bool:
+        """Take a batch to run its unfinished rows, in one conditional write (as `acquire` for a draft): only if
+        no other live process runs it. Of any number of processes racing, one wins."""
+        now = _now(now)
+        values = dict(owner=lease.owner, lease_until=now + lease.seconds, status="running", updated_at=now)
+        free = or_(Batch.lease_until.is_(None), Batch.lease_until < now, Batch.owner == lease.owner)
+        with self._session(write=True) as s, s.begin():
+            if s.execute(update(Batch).where(Batch.id == id, free).values(**values)).rowcount == 1:
+                return True
+            holder = s.scalar(select(Batch.owner).where(Batch.id == id))
+            return bool(holder and dead(holder) and s.execute(
+                update(Batch).where(Batch.id == id, Batch.owner == holder).values(**values)).rowcount == 1)
+
+    def renew_batch(self, id: str, lease: Lease, *, now: float | None = None) -> bool:
+        now = _now(now)
+        with self._session(write=True) as s, s.begin():
+            return s.execute(update(Batch).where(Batch.id == id, Batch.owner == lease.owner)
+                             .values(lease_until=now + lease.seconds, updated_at=now)).rowcount == 1
+
+    def release_batch(self, id: str, lease: Lease, status: str, *, now: float | None = None) -> None:
+        _check(status, BATCH_STATUSES, "batch status")
+        with self._session(write=True) as s, s.begin():
+            s.execute(update(Batch).where(Batch.id == id, Batch.owner == lease.owner)
+                      .values(status=status, lease_until=None, updated_at=_now(now)))
 
     def close(self) -> None:
         self._engine.dispose()

@@ -1,16 +1,61 @@
-"""The sidebar: which engine writes, how it resumes, and the fault injection panel for demos."""
+"""The frame every page shares (app.py draws it once per run): the sidebar with which engine writes, how it
+resumes and the fault injection panel for demos; and the process's one generation manager."""
 
 import os
 
 import streamlit as st
 
+from contractgen import generation as _generation
 from contractgen.config import Settings, check_base_url
 from contractgen.continuation import STRATEGIES
 from contractgen.errors import InputError
 from contractgen.faultplan import AT_START, KINDS
 
 
+FRAME = "_contractgen_frame_settings"
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_manager(database: str):
+    return _generation.manager()
+
+
+def manager() -> "_generation.GenerationManager":
+    """The process's manager, held by Streamlit as a resource: a code reload that re-imports
+    contractgen.generation (and so empties its module global) gets the same manager back, with its
+    running drafts, instead of starting a second one. One per database (tests give each their own)."""
+    shared = _shared_manager(os.environ.get("CONTRACTGEN_DATABASE_URL", ""))
+    if _generation._manager is None:
+        _generation._manager = shared
+    return _generation._manager
+
+
+def frame() -> Settings:
+    """app.py's part: draw the sidebar once for whichever page runs, and hand the settings to that page.
+    The sidebar's widgets are drawn on every page, so their values (engine, key, resume budget) persist
+    from page to page."""
+    settings = _draw_sidebar()
+    st.session_state[FRAME] = settings
+    return settings
+
+
 def settings_sidebar() -> Settings:
+    """The settings the frame drew in this run (app.py always runs before the page). A page run on its
+    own (AppTest of one page file) has no frame: it draws the sidebar itself."""
+    if FRAME in st.session_state:
+        return st.session_state[FRAME]
+    return _draw_sidebar()
+
+
+def armed_notice(settings: Settings) -> str | None:
+    """The sentence saying faults are armed for the next draft, or None."""
+    if not settings.fault_plan:
+        return None
+    return (f"⚡ Faults armed for the next draft: `{settings.fault_plan}` (sidebar, Fault injection). "
+            "They stay armed for every draft until removed there.")
+
+
+def _draw_sidebar() -> Settings:
     secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
     try:
         defaults = Settings.from_env(os.environ, secrets)
@@ -54,6 +99,9 @@ def settings_sidebar() -> Settings:
         max_resumes = st.number_input("Resumes per run", 0, 20, defaults.max_resumes, key="max_resumes")
         settings = settings.with_(auto_resume=auto, max_resumes=int(max_resumes),
                                   fault_plan=_fault_panel(defaults.fault_plan) or defaults.fault_plan)
+        notice = armed_notice(settings)
+        if notice:
+            st.warning(notice)
     if problem:  # nothing may start with it: the page stops here, saying what to change
         st.error(f"{problem} Change it in the sidebar (Provider) to continue.")
         st.stop()

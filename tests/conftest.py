@@ -104,8 +104,13 @@ def database_url(engine, tmp_path, new_database):
 @pytest.fixture(autouse=True)
 def _own_database(database_url, monkeypatch):
     """Each test gets its own database (CONTRACTGEN_DATABASE_URL) and a fresh process-wide manager."""
+    from contractgen_ui import provider  # the app's manager is a Streamlit resource that outlives one AppTest
+
     monkeypatch.setenv("CONTRACTGEN_DATABASE_URL", database_url)
     monkeypatch.setattr(contractgen.generation, "_manager", None)
+    provider._shared_manager.clear()
+    yield
+    provider._shared_manager.clear()
 
 
 @pytest.fixture

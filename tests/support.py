@@ -15,6 +15,14 @@ def reference(request) -> str:
     return "".join(d.text for d in OfflineEngine(rate=0).stream(request))
 
 
+def finished(text: str, status: str = "completed") -> str:
+    """What `generate`/`resume --out` write: the text, then what the Markdown export adds (the not-legal-advice
+    notice; for an unfinished draft the incomplete-draft note first)."""
+    from contractgen.export import ExportInfo, markdown_ending
+
+    return text + markdown_ending(text, ExportInfo("", "", 0.0, "", "", status))
+
+
 class ServedOffline:
     def __init__(self, *args: str):
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}

@@ -64,7 +64,10 @@ def test_bad_input_shows_every_problem_and_keeps_the_draft(app):
 def test_script_in_a_field_is_shown_as_text(app):
     app.text_input[0].input("<script>alert(1)</script>")
     app.button[0].click().run()
-    assert r"\<script\>alert\(1\)\</script\>" in shown_markdown(app)
+    holding = [m for m in app.markdown if "alert" in m.value]
+    assert holding, "the company name is in the draft"
+    # Either escaped for Markdown, or as typed in an element that renders no HTML: shown as text, never run.
+    assert all(r"\<script\>" in m.value or not m.proto.allow_html for m in holding)
 
 
 def test_unknown_draft_id_in_the_url_gets_a_clear_message():
@@ -95,15 +98,18 @@ def test_manual_mode_shows_the_fault_and_the_resume_button(app):
     app.text_input[0].input("Manual Co")
     app.button[0].click().run()
     assert not app.exception
-    assert "timeout(s) handled" in app.warning[0].value
-    assert "Automatic resume is off" in app.warning[0].value
-    resume = [b for b in app.button if b.label == "Resume generation"]
+    # The armed plan is said (sidebar and form); the status line names a reset as what it was, not a timeout.
+    assert any("Faults armed for the next draft: `reset@2000`" in w.value for w in app.warning)
+    status = next(w.value for w in app.warning if "handled" in w.value)
+    assert "1 fault handled: 1 connection reset" in status
+    assert "Automatic resume is off" in status
+    resume = [b for b in app.button if b.label == "🔄 Resume Generation"]
     assert resume, "the Resume button is offered"
     resume[0].click().run()
     assert not app.exception
     # The rerun re-attaches to the same draft and follows it to the end.
     assert app.success[0].value.startswith("Completed: 15 sections")
-    assert "1 timeout(s) handled" in app.success[0].value
+    assert "1 fault handled: 1 connection reset" in app.success[0].value
     shown = shown_markdown(app)
     assert shown.count("## 1. Acceptance of These Terms") == 1
 
@@ -115,7 +121,18 @@ def test_injected_faults_are_survived_automatically(app):
     app.button[0].click().run()
     assert not app.exception
     assert app.success[0].value.startswith("Completed: 15 sections")
-    assert "2 timeout(s) handled" in app.success[0].value
+    # The seeds' words for the timeout, the reset named as a reset.
+    assert "2 faults handled: 1 timeout, 1 connection reset" in app.success[0].value
+    timeline = "\n".join(m.value for m in app.markdown if "character" in m.value)
+    assert "timeout" in timeline and "connection reset" in timeline and "text flowing again after" in timeline
+
+
+def test_only_timeouts_keep_the_seeds_words(app):
+    app.multiselect(key="faults").set_value(["stall"])
+    app.number_input(key="fault_every").set_value(3000)
+    app.text_input[0].input("Stall Co")
+    app.button[0].click().run()
+    assert app.success[0].value.endswith("⚠️ 1 timeout(s) handled.")
 
 
 @pytest.mark.parametrize(("mode", "label"), [("chunks", "group 4/4"), ("sections", "section 15/15")])
@@ -146,3 +163,126 @@ def test_a_missing_required_answer_of_another_type_is_named(app):
     app.text_input(key="nda.company").input("Acme Holdings")
     app.button[0].click().run()
     assert "Other party must not be empty." in app.error[0].value
+
+
+APP = str(ROOT / "app.py")
+
+
+def test_the_frame_draws_the_settings_once_and_keeps_them_across_pages():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    at.radio(key="engine").set_value("openai").run()
+    at.text_input(key="model").input("chosen-model").run()
+    at.number_input(key="max_resumes").set_value(7).run()
+    for page in ("views/history.py", "views/monitoring.py", "views/generate.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+        # One sidebar (no duplicate widgets), with what was chosen on the first page.
+        assert len([r for r in at.radio if r.key == "engine"]) == 1
+        assert at.radio(key="engine").value == "openai"
+        assert at.text_input(key="model").value == "chosen-model"
+        assert at.number_input(key="max_resumes").value == 7
+    # Back on Generate after other pages, the form's defaults are there again (Country, Governing law...).
+    at.radio(key="engine").set_value("offline").run()
+    at.slider(key="rate").set_value(0).run()
+    at.text_input(key="tos.company").input("Round Trip Co")
+    next(b for b in at.button if b.label == "Generate").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Completed: 15 sections")
+
+
+def test_the_page_says_a_draft_is_not_legal_advice(app):
+    from contractgen.documents import NOT_LEGAL_ADVICE
+
+    assert any(NOT_LEGAL_ADVICE in c.value for c in app.caption)
+
+
+def test_a_long_answer_is_refused_with_the_forms_message_not_cut(app):
+    assert app.text_input[0].placeholder == "Up to 120 characters."
+    long_name = "Acme Robotics " * 35  # 490 characters
+    app.text_input[0].input(long_name)
+    app.button[0].click().run()
+    assert app.text_input[0].value == long_name  # kept as typed
+    assert f"Company name is {len(long_name.strip())} characters long; the limit is 120." in app.error[0].value
+    assert "doc" not in app.query_params
+
+
+def test_from_a_draft_opens_the_form_prefilled_and_generates_a_new_version(app):
+    from contractgen.generation import manager
+
+    app.selectbox(key="doc_type").set_value("nda").run()
+    app.text_input(key="nda.company").input("Lumen Robotics")
+    app.text_input(key="nda.counterparty").input("Beta Partners LLP")
+    app.number_input(key="nda.term_years").set_value(4)
+    app.button[0].click().run()
+    first = app.query_params["doc"]
+
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["from"] = first
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="doc_type").value == "nda"
+    assert at.text_input(key="nda.company").value == "Lumen Robotics"
+    assert at.text_input(key="nda.counterparty").value == "Beta Partners LLP"
+    assert at.number_input(key="nda.term_years").value == 4
+    assert at.expander[0].label.startswith("New version of your draft")
+    at.slider(key="rate").set_value(0)
+    at.text_input(key="nda.counterparty").input("Gamma GmbH")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    second = at.query_params["doc"]
+    assert "from" not in at.query_params and second != first
+    record = manager().store.get(second)
+    assert record.parent_id == first and record.request["counterparty"] == "Gamma GmbH"
+    assert record.request["company"] == "Lumen Robotics"
+
+
+def test_a_paused_draft_says_so_and_offers_resume():
+    import time
+
+    from contractgen.config import Settings
+    from contractgen.generation import manager
+
+    generation = manager().start(parse_request({"company": "Paused Co"}), Settings(provider="offline", rate=300))
+    while len(generation.text) < 600:
+        time.sleep(0.02)
+    manager().pause(generation.id)
+    generation.join(15)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["doc"] = generation.id
+    at.run()
+    assert not at.exception
+    assert any(i.value.startswith("⏸️ Paused at") or "Paused at" in i.value for i in at.info)
+    resume = [b for b in at.button if b.label == "🔄 Resume Generation"]
+    assert resume
+    at.slider(key="rate").set_value(0)
+    resume[0].click().run()
+    assert at.success[0].value.startswith("Completed: 15 sections")
+
+
+def test_history_resumes_with_the_engine_chosen_on_another_page(served):
+    from contractgen.config import Settings
+    from contractgen.generation import manager
+
+    # An interrupted draft, written by the offline engine.
+    first = manager().start(parse_request({"company": "Engine Co"}),
+                            Settings(provider="offline", rate=0, auto_resume=False, fault_plan="reset@3000"))
+    first.join(30)
+    assert first.status == "interrupted"
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.radio(key="engine").set_value("openai").run()
+    at.text_input(key="base_url").input(served.base_url).run()
+    at.text_input(key="model").input("contractgen-offline").run()
+    at.switch_page("views/history.py").run()
+    assert not at.exception
+    next(b for b in at.button if b.label == "Resume generation").click().run()
+    assert not at.exception
+    manager().get(first.id).join(60)
+    attempts = manager().store.attempts(first.id)
+    # The resume ran on the engine chosen on the Generate page, not on the defaults History would draw.
+    assert [a.provider for a in attempts] == ["offline", "openai"]
+    assert attempts[-1].model == "contractgen-offline"
+    assert manager().store.get(first.id).status == "completed"

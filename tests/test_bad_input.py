@@ -27,7 +27,7 @@ from contractgen.export import ExportInfo, app_view, export, render_body
 from contractgen.request import parse_request
 from contractgen.sanitize import hidden_characters, strip_hidden, visible
 
-from support import ROOT, reference
+from support import ROOT, finished, reference
 
 EXAMPLE = "use the form http://127.0.0.1:11434/v1 or https://api.openai.com/v1"
 GENERATE = ["generate", "--company", "Acme", "--rate", "0", "--quiet"]
@@ -217,7 +217,7 @@ def test_export_to_an_unwritable_path_keeps_everything(tmp_path, capsys, store):
         code, lines, _ = cli(["export", doc.id, "--format", "html", "--out", str(target)], capsys)
         assert code == EXIT_INPUT and len(lines) == 1 and lines[0].startswith(f"error: Cannot write {target}: ")
     assert existing.read_text(encoding="utf-8") == "an earlier export"
-    assert store.text(doc.id) == out.read_text(encoding="utf-8")  # the stored draft is untouched
+    assert finished(store.text(doc.id)) == out.read_text(encoding="utf-8")  # the stored draft is untouched
     # A good path still works, through a symbolic link too (the link is written through, not replaced).
     link = tmp_path / "link.html"
     link.symlink_to(existing)
@@ -444,7 +444,7 @@ def test_a_link_still_being_written_is_judged_before_it_closes():
 def test_bidi_invisible_and_control_characters_are_removed_from_every_export_and_the_app(char):
     text = f"# Terms of Service\n\n## 1. Fees\n\nYou pay {char}USD 100{char} a month.\n"
     clean = "# Terms of Service\n\n## 1. Fees\n\nYou pay USD 100 a month.\n"
-    assert export(text, _info(), "md").decode() == clean
+    assert export(text, _info(), "md").decode() == finished(clean)
     assert char not in export(text, _info(), "html").decode()
     document = docx.Document(io.BytesIO(export(text, _info(), "docx")))
     assert "You pay USD 100 a month." in [p.text for p in document.paragraphs]
@@ -504,7 +504,7 @@ def test_hostile_model_output_through_the_cli_show_and_every_export(hostile_draf
     assert store.text(doc_id) == HOSTILE  # the stored text stays as written
     assert "Note: the model wrote 4 invisible or control characters (U+202E, U+202C, U+001B, U+0007)" in err
     assert "\x1b" not in err and "\u202e" not in err
-    assert out.read_text(encoding="utf-8") == strip_hidden(HOSTILE)
+    assert out.read_text(encoding="utf-8") == finished(strip_hidden(HOSTILE))
 
     assert main(["show", doc_id]) == EXIT_OK
     shown = capsys.readouterr().out

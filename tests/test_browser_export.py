@@ -95,3 +95,65 @@ def test_csp_stops_a_script_even_if_the_sanitizer_missed_it(tmp_path):
         for directive in ("script-src-elem", "script-src-attr", "img-src"):
             assert any(v.startswith(directive) for v in seen), (directive, seen)
         expect(page.locator("h2")).to_have_text("1. Scope")
+
+
+def test_a_hyphenated_website_is_exact_in_every_download_from_history(tmp_path, monkeypatch):
+    """Issue 12: `https://lumen-robotics.example` was exported as `lumen\\-robotics` and linked to `%5C-`. Drafted,
+    downloaded from the History page in a real browser in every format, and the HTML opened: exact everywhere."""
+    import io
+    import re
+
+    import docx
+
+    from browser import streamlit_server
+    from contractgen.config import Settings
+    from contractgen.documents import NOT_LEGAL_ADVICE
+    from contractgen.generation import GenerationManager, follow
+    from contractgen.request import parse_request
+    from contractgen.storage import Store
+
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    store = Store(url)
+    answers = {"doc_type": "privacy", "company": "Lumen-Robotics GmbH", "website": "https://lumen-robotics.example",
+               "contact_email": "legal@lumen-robotics.example", "dpo_email": "dpo@lumen-robotics.example"}
+    generation = GenerationManager(store).start(parse_request(answers), Settings(provider="offline", rate=0))
+    follow(generation, poll=0.05)
+    generation.join(5)
+    store.close()
+    monkeypatch.setenv("CONTRACTGEN_DATABASE_URL", url)
+    with streamlit_server() as base, browser_page(width=1440, height=900) as page:
+        page.goto(f"{base}/history")
+        files = {}
+        for fmt in ("MD", "HTML", "DOCX"):
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name=f"Download {fmt}").click()
+            download = info.value
+            assert download.suggested_filename == f"lumen-robotics-gmbh-privacy-policy-{generation.id}.{fmt.lower()}"
+            path = tmp_path / download.suggested_filename
+            download.save_as(path)
+            files[fmt] = path
+
+    md = files["MD"].read_text(encoding="utf-8")
+    assert "https://lumen-robotics.example" in md and "legal@lumen-robotics.example" in md
+    assert "\\" not in md and "Lumen-Robotics GmbH" in md
+    assert md.rstrip().endswith(f"*{NOT_LEGAL_ADVICE}*")
+
+    word = docx.Document(io.BytesIO(files["DOCX"].read_bytes()))
+    assert ("https://lumen-robotics.example", "https://lumen-robotics.example") in {
+        (h.address, h.text) for p in word.paragraphs for h in p.hyperlinks}  # a real link in Word, exact
+    words = " ".join(p.text for p in word.paragraphs)
+    assert "https://lumen-robotics.example" in words and "\\" not in words and "%5C" not in words
+    assert words.rstrip().endswith(NOT_LEGAL_ADVICE)
+
+    with browser_page(width=1100, height=900) as page:
+        page.goto(files["HTML"].as_uri())
+        links = page.locator("article a")
+        hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+        assert hrefs == {"https://lumen-robotics.example", "mailto:legal@lumen-robotics.example",
+                         "mailto:dpo@lumen-robotics.example"}, hrefs
+        website = page.locator("article a[href='https://lumen-robotics.example']").first
+        expect(website).to_have_text("https://lumen-robotics.example")
+        # Where the browser would go: the URL as resolved, not a %5C- domain.
+        assert website.evaluate("a => a.href") == "https://lumen-robotics.example/"
+        assert "%5C" not in page.content() and not re.search(r"lumen\\\\-", page.content())
+        expect(page.locator(".legal-notice")).to_have_text(NOT_LEGAL_ADVICE)

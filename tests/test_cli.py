@@ -7,10 +7,17 @@ from contractgen.request import parse_request
 from support import ROOT, reference
 
 
+def finished(text: str) -> str:
+    """What `generate --out` writes for a completed draft: the text, then the not-legal-advice notice (issue 12)."""
+    from contractgen.export import ExportInfo, markdown_ending
+
+    return text + markdown_ending(text, ExportInfo("", "", 0.0, "", "", "completed"))
+
+
 def test_generate_writes_the_full_draft(tmp_path, capsys):
     out = tmp_path / "a.md"
     assert main(["generate", "--doc", "tos", "--company", "Acme", "--rate", "0", "--out", str(out)]) == EXIT_OK
-    assert out.read_text(encoding="utf-8") == reference(parse_request({"company": "Acme"}))
+    assert out.read_text(encoding="utf-8") == finished(reference(parse_request({"company": "Acme"})))
     err = capsys.readouterr().err
     assert "Offline template engine" in err
     assert "[1/15] Acceptance of These Terms" in err and "[15/15] Contact" in err
@@ -58,7 +65,7 @@ def test_generate_against_served_offline_engine_with_the_console_script(served, 
     result = subprocess.run([sys.executable, "-m", "contractgen", "generate", "--company", "Acme", "--base-url", served.base_url,
                              "--model", "contractgen-offline", "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert out.read_text(encoding="utf-8") == reference(parse_request({"company": "Acme"}))
+    assert out.read_text(encoding="utf-8") == finished(reference(parse_request({"company": "Acme"})))
     assert "contractgen-offline via http://127.0.0.1" in result.stderr
 
 
@@ -84,7 +91,7 @@ def test_mode_flag_and_show_json_report_calls_tokens_cost_and_sections(tmp_path,
     assert info["usage"]["prompt_tokens"] > 0 and info["usage"]["completion_tokens"] > 0 and info["usage"]["estimated"]
     assert info["usage"]["cost"] == 0.0  # the offline engine is free; real models are priced from prices.toml
     assert [s["number"] for s in info["sections"]] == list(range(1, 16))
-    assert out.read_text(encoding="utf-8") == reference(parse_request({"company": "Acme"}))
+    assert out.read_text(encoding="utf-8") == finished(reference(parse_request({"company": "Acme"})))
 
 
 def test_unknown_mode_is_refused(capsys):

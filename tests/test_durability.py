@@ -25,7 +25,7 @@ from contractgen.generation import GenerationManager, follow
 from contractgen.request import parse_request
 from contractgen.storage import Store
 
-from support import ROOT, reference
+from support import ROOT, finished, reference
 
 ACME = parse_request({"company": "Acme"})
 FULL = reference(ACME)
@@ -239,7 +239,7 @@ def test_fifty_generate_processes_on_one_sqlite_file_all_complete(database_url, 
     drafts = store.list_documents(limit=100)
     assert len(drafts) == 50 and {d.status for d in drafts} == {"completed"}
     for i in range(50):
-        assert (tmp_path / f"{i}.md").read_text(encoding="utf-8") == reference(parse_request({"company": f"Co {i}"}))
+        assert (tmp_path / f"{i}.md").read_text(encoding="utf-8") == finished(reference(parse_request({"company": f"Co {i}"})))
 
 
 def cli(*args):

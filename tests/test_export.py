@@ -12,8 +12,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from contractgen.errors import InputError
-from contractgen.export import (CSP, FORMATS, ExportInfo, export, filename, info_for, iso_date, sanitize_html, to_docx,
-                                to_html, to_markdown)
+from contractgen.documents import NOT_LEGAL_ADVICE
+from contractgen.export import (CSP, FORMATS, ExportInfo, export, filename, info_for, iso_date, markdown_ending,
+                                render_body, sanitize_html, to_docx, to_html, to_markdown)
 from contractgen.offline import LABEL, OfflineEngine
 from contractgen.request import parse_request
 from contractgen.storage import Store
@@ -221,10 +222,18 @@ def test_html_marks_an_unfinished_draft():
 
 # --- Markdown ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [offline_text(), MALICIOUS, "", "no newline at end"])
-def test_markdown_of_a_completed_document_is_byte_identical(text):
-    assert to_markdown(text, info()) == text
-    assert export(text, info(), "md") == text.encode("utf-8")
+NOTICE = "*" + NOT_LEGAL_ADVICE + "*\n"
+
+
+@pytest.mark.parametrize("text", [offline_text(), MALICIOUS, "", "no newline at end", "```\ncode left open"])
+def test_markdown_of_a_completed_document_is_the_text_then_the_notice(text):
+    out = to_markdown(text, info())
+    assert out.startswith(text) and out.endswith(NOTICE)
+    assert export(text, info(), "md") == out.encode("utf-8")
+    assert out == text + markdown_ending(text, info())  # what the CLI appends after streaming the text
+    # The notice is its own italic paragraph, after everything, whatever the text left open.
+    rendered = MarkdownIt("commonmark").render(out)
+    assert rendered.rstrip().endswith(f"<p><em>{html.escape(NOT_LEGAL_ADVICE, quote=False)}</em></p>")
 
 
 @pytest.mark.parametrize("text", [offline_text()[:4321], "ends **inside bold", "- a list item\n", "",
@@ -232,10 +241,13 @@ def test_markdown_of_a_completed_document_is_byte_identical(text):
 def test_markdown_of_a_draft_appends_an_italic_note(text):
     out = to_markdown(text, info(status="interrupted"))
     assert out.startswith(text)
+    assert out == text + markdown_ending(text, info(status="interrupted"))
+    assert out.endswith(NOTICE)
+    out = out.removesuffix(NOTICE).rstrip("\n-").rstrip()  # the notice after the draft note: see above
     assert out.endswith("*Incomplete draft: generation did not finish (status: interrupted). "
-                        "Sections may be missing or cut off.*\n")
+                        "Sections may be missing or cut off.*")
     # The note is its own paragraph, in italics, whatever state the cut left the Markdown in.
-    rendered = MarkdownIt("commonmark").render(out)
+    rendered = MarkdownIt("commonmark").render(out + "\n")
     assert rendered.rstrip().endswith("<p><em>Incomplete draft: generation did not finish (status: interrupted). "
                                       "Sections may be missing or cut off.</em></p>")
 
@@ -270,17 +282,75 @@ def test_docx_has_real_headings_in_order():
 
 
 def test_docx_unescapes_markdown_into_plain_text_and_runs():
-    text = offline_text("<Acme & *Co*>")
-    assert r"\<Acme & \*Co\*\>" in text  # escaped in the Markdown...
+    text = "# T\n\n**Effective date:** 1 May\n\nMade by \\<Acme & \\*Co\\*\\> here.\n"
     document = read_docx(to_docx(text, info()))
     paragraphs = [p.text for p in document.paragraphs]
-    assert any("<Acme & *Co*>" in p for p in paragraphs)  # ...literal in Word
+    assert any("<Acme & *Co*>" in p for p in paragraphs)  # escaped in the Markdown, literal in Word
     assert not any("\\" in p or "**" in p for p in paragraphs)
     effective = next(p for p in document.paragraphs if p.text.startswith("Effective date:"))
     assert effective.runs[0].text == "Effective date:" and effective.runs[0].bold
     assert not effective.runs[1].bold
     company = next(p for p in document.paragraphs if "<Acme & *Co*>" in p.text)
     assert not any(run.italic or run.bold for run in company.runs)
+
+
+# --- Answers as typed (issue 12 item 6) ---------------------------------------------------------
+
+HYPHENATED = {"company": "Lumen-Robotics GmbH", "website": "https://lumen-robotics.example",
+              "contact_email": "legal@lumen-robotics.example"}
+
+
+@pytest.mark.parametrize("doc_type", ["tos", "privacy", "nda", "saas"])
+def test_answers_are_stored_as_typed_and_link_where_they_say_in_every_export(doc_type):
+    answers = {**HYPHENATED, "doc_type": doc_type, **({"counterparty": "Beta-Gamma LLC"} if doc_type == "nda" else {})}
+    text = "".join(d.text for d in OfflineEngine(rate=0).stream(parse_request(answers), ""))
+    assert "\\" not in text  # no backslash escape anywhere: the offline engine writes answers verbatim
+    assert "Lumen-Robotics GmbH" in text
+    assert "lumen-robotics.example" in text
+    md = export(text, info(), "md").decode()
+    assert "\\-" not in md and "Lumen-Robotics GmbH" in md
+    page = export(text, info(), "html").decode()
+    hrefs = set(re.findall(r'href="([^"]+)"', page))
+    assert hrefs and hrefs <= {"https://lumen-robotics.example", "mailto:legal@lumen-robotics.example"}, hrefs
+    assert "%5C" not in page and "\\-" not in page
+    document = read_docx(export(text, info(), "docx"))
+    paragraphs = " ".join(p.text for p in document.paragraphs)
+    assert "\\" not in paragraphs and "Lumen-Robotics GmbH" in paragraphs
+    assert "lumen-robotics.example" in paragraphs and "%5C" not in paragraphs
+    # Clickable in Word too, to exactly the address shown.
+    links = {(h.address, h.text) for p in document.paragraphs for h in p.hyperlinks}
+    assert links and all(text in (address, address.removeprefix("mailto:")) for address, text in links), links
+    assert {address for address, _ in links} <= {"https://lumen-robotics.example", "mailto:legal@lumen-robotics.example"}
+
+
+def test_bare_addresses_become_links_but_not_their_sentence_punctuation():
+    body = render_body("See https://a-b.example/x_(y). Or (https://c.example), mail a.b-c@d-e.example. "
+                       "[named](https://f.example) and `https://code.example` stay as they are.\n")
+    assert re.findall(r'href="([^"]+)"', body) == ["https://a-b.example/x_(y)", "https://c.example",
+                                                   "mailto:a.b-c@d-e.example", "https://f.example"]
+    assert "<code>https://code.example</code>" in body
+
+
+def test_a_company_that_looks_like_a_heading_does_not_become_a_section():
+    from contractgen.structure import parse
+
+    def sections(company):
+        request = parse_request({"doc_type": "privacy", "company": company})
+        text = "".join(d.text for d in OfflineEngine(rate=0).stream(request, ""))
+        return text, [s.title for s in parse(text).sections]
+
+    text, titles = sections("## 5. Fees")
+    assert titles == sections("Acme")[1]
+    assert "\n\\## 5. Fees is responsible" in text  # the one escape: a paragraph cannot open with a heading mark
+
+
+def test_every_export_ends_with_the_not_legal_advice_notice():
+    text = offline_text()
+    for status in ("completed", "interrupted"):
+        assert to_markdown(text, info(status=status)).rstrip().endswith(NOT_LEGAL_ADVICE + "*")
+        page = to_html(text, info(status=status))
+        assert page.index(f'<p class="legal-notice" role="note">{html.escape(NOT_LEGAL_ADVICE)}</p>') > page.index("</article>")
+        assert [p.text for p in read_docx(to_docx(text, info(status=status))).paragraphs][-1] == NOT_LEGAL_ADVICE
 
 
 def test_docx_inline_formatting_lists_and_links():
@@ -322,7 +392,7 @@ def test_docx_survives_anything_a_model_writes():
 
 def test_docx_marks_an_unfinished_draft():
     document = read_docx(to_docx(offline_text()[:3000], info(status="failed")))
-    assert document.paragraphs[-1].text.startswith("Incomplete draft")
+    assert document.paragraphs[-2].text.startswith("Incomplete draft")  # then the notice
     assert document.paragraphs[-1].runs[0].italic
     assert "failed (incomplete draft)" in document.paragraphs[1].text
 
@@ -348,6 +418,8 @@ def test_unknown_format_is_an_input_error(fmt):
 
 def test_filename_is_a_safe_slug_with_the_id():
     assert filename(info(), "docx") == "terms-of-service-4f2a9c1e0b7d.docx"
+    named = ExportInfo(**{**info().__dict__, "company": "Lumen Robotics GmbH", "kind": "Privacy Policy"})
+    assert filename(named, "html") == "lumen-robotics-gmbh-privacy-policy-4f2a9c1e0b7d.html"
     name = filename(info(title="../../etc/Política <script> \u00c9t\u00e9", document_id="a/b\\c"), "html")
     assert name == "etc-politica-script-ete-a-b-c.html"
     assert filename(info(title="\u6761\u6b3e", document_id=""), "md") == "document.md"
@@ -362,7 +434,7 @@ def test_info_for_a_stored_document(database_url):
         store.append_text("d1", "# Terms of Service for \\<Acme\\> #\n\n## 1. Scope\n", now=101.0)
         store.set_status("d1", "completed", now=1_790_000_000.0)
         got = info_for(store.get("d1"))
-        assert got == ExportInfo(document_id="d1", title="Terms of Service for <Acme>", generated_at=1_790_000_000.0,
+        assert got == ExportInfo(company="Acme", kind="Terms of Service", document_id="d1", title="Terms of Service for <Acme>", generated_at=1_790_000_000.0,
                                  method="gpt-4o-mini via api.openai.com, chunks mode", model="gpt-4o-mini",
                                  status="completed")
 
@@ -373,6 +445,6 @@ def test_info_for_a_stored_document(database_url):
         assert got.title == "Terms of Service"  # from the document type
         assert got.method == f"{LABEL}, stream mode"
         assert got.generated_at == 200.0 and got.status == "pending"
-        assert filename(got, "md") == "terms-of-service-d2.md"
+        assert filename(got, "md") == "acme-terms-of-service-d2.md"
     finally:
         store.close()

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from contractgen.faults import MAX_RETRY_AFTER, classify, retry_after
+from contractgen.faults import classify, retry_after
 
 
 @pytest.mark.parametrize(("headers", "seconds"), [
@@ -11,12 +11,19 @@ from contractgen.faults import MAX_RETRY_AFTER, classify, retry_after
     ({"retry-after": "0.5"}, 0.5),
     ({"retry-after-ms": "250"}, 0.25),
     ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),  # the precise one wins
-    ({"retry-after": "100000"}, MAX_RETRY_AFTER),
-    ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, None),
+    # Never shortened: a wait past the policy's cap moves to the fallback or fails saying so (resume.py).
+    ({"retry-after": "100000"}, 100000.0),
+    ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # the HTTP-date form, in the past: retry now
+    ({"retry-after": "not a date"}, None),
     ({"retry-after": "-1"}, None),
 ])
 def test_retry_after(headers, seconds):
     assert retry_after(headers) == seconds
+
+
+def test_retry_after_http_date_is_read_against_the_clock():
+    # 2026-10-21 07:28:00 GMT is 1792567680; 90 s before it the server asks for 90 s.
+    assert retry_after({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}, now=1792567680 - 90) == 90.0
 
 
 def test_malformed_json_is_a_retryable_malformed_fault():

@@ -24,6 +24,7 @@ import sqlite3
 import pytest
 from sqlalchemy import event, text
 
+from contractgen.storage import FAULT_KINDS
 from contractgen import cli, metrics
 from contractgen.costs import PriceTable
 from contractgen.metrics import Filters
@@ -147,7 +148,12 @@ def test_kpis_match_the_hand_computed_figures(seeded):
     assert k["documents"] == 7
     assert k["documents_by_status"] == {"streaming": 1, "completed": 5, "failed": 1}  # I; A B C D G; E
     assert k["documents_with_faults"] == 3  # C, D, E
-    assert k["timeout_rate"] == 3 / 7
+    assert k["fault_rate"] == 3 / 7 and k["timeout_rate"] == k["fault_rate_by_kind"]["timeout"]
+    # Per kind, documents with at least one such fault: only C had a timeout; C and E a connection reset.
+    assert {kind: n for kind, n in k["documents_by_fault_kind"].items() if n} == {
+        "timeout": 1, "connection": 2, "rate_limit": 1, "server_error": 1, "truncated": 1, "malformed": 1}
+    assert k["fault_rate_by_kind"]["timeout"] == 1 / 7 and k["fault_rate_by_kind"]["connection"] == 2 / 7
+    assert k["fault_rate_by_kind"]["fatal"] == 0.0
     # C 2 + D 1 + E 4 = 7 faults; 100 * 7 / 7 = 100.
     assert k["faults"] == 7
     assert k["faults_per_100_documents"] == 100.0
@@ -218,9 +224,9 @@ def test_by_dimension(seeded):
     assert [r["value"] for r in rows] == ["stream", "sections", "chunks"]  # most documents first
     stream, sections, chunks = rows
     # stream: A C E G; faulted C, E; faults 2 + 4; resumes 2 + 3, delivered 1 + 3; calls 1 + 3 + 4 + 1.
-    assert {k: stream[k] for k in ("documents", "documents_with_faults", "faults", "timeout_rate", "resume_attempts",
+    assert {k: stream[k] for k in ("documents", "documents_with_faults", "faults", "fault_rate", "resume_attempts",
                                    "resume_success_rate", "calls", "tokens_in", "tokens_out")} == {
-        "documents": 4, "documents_with_faults": 2, "faults": 6, "timeout_rate": 0.5, "resume_attempts": 5,
+        "documents": 4, "documents_with_faults": 2, "faults": 6, "fault_rate": 0.5, "resume_attempts": 5,
         "resume_success_rate": 0.8, "calls": 9,
         "tokens_in": 1000 + 6000 + 0 + 300, "tokens_out": 1000 + 1050 + 375 + 600}
     # A (1000 + 2000) / 1e6 + C mini (4000 + 500) / 1e6 + C gpt-4o (20000 + 16000) / 1e6 + E (0 + 750) / 1e6
@@ -228,11 +234,11 @@ def test_by_dimension(seeded):
     assert stream["cost_per_document"] == pytest.approx(0.04425 / 4, abs=1e-6)
     assert stream["unpriced_models"] == ["local-llama"]
     # sections: D and I; D faulted once, resumed by hand.
-    assert (sections["documents"], sections["documents_with_faults"], sections["timeout_rate"], sections["calls"],
+    assert (sections["documents"], sections["documents_with_faults"], sections["fault_rate"], sections["calls"],
             sections["resume_success_rate"], sections["estimated_cost"], sections["cost_per_document"]) == (
         2, 1, 0.5, 3, 1.0, 0.0245, 0.01225)
     # chunks: B, clean: (1100 * 1 + 1000 * 2) / 1e6.
-    assert (chunks["documents"], chunks["timeout_rate"], chunks["resume_attempts"], chunks["resume_success_rate"],
+    assert (chunks["documents"], chunks["fault_rate"], chunks["resume_attempts"], chunks["resume_success_rate"],
             chunks["calls"], chunks["estimated_cost"], chunks["unpriced_models"]) == (1, 0.0, 0, None, 2, 0.0031, [])
 
     models = metrics.by_dimension(seeded, RANGE, "model", prices=PRICES)
@@ -243,6 +249,28 @@ def test_by_dimension(seeded):
     assert [(r["value"], r["documents"]) for r in metrics.by_dimension(seeded, RANGE, "provider")] == [("openai", 7)]
     with pytest.raises(ValueError):
         metrics.by_dimension(seeded, RANGE, "status")
+    # Speeds and rates per group, for the page's split by engine.
+    assert stream["fault_rate"] == 0.5 and stream["timeout_rate"] == 0.25  # C's timeout among A C E G
+    assert stream["calls_per_document"] == 9 / 4
+
+
+def test_by_engine_never_pools_the_template_engine_with_models(store):
+    for i, (provider, model) in enumerate([("offline", "contractgen-offline"), ("offline", "contractgen-offline"),
+                                           ("openai", "gpt-4o-mini")]):
+        store.create_document(id=f"e{i}", doc_type="tos", request={"company": "A"}, provider=provider, model=model,
+                              mode="stream", now=D + i)
+        a = store.start_attempt(f"e{i}", kind="initial", model=model, provider=provider, start_offset=0, now=D + i)
+        # The template engine writes 1000 characters in a millisecond, a model in four seconds.
+        store.end_attempt(a, outcome="completed", output_chars=1000, first_token_at=D + i,
+                          now=D + i + (0.001 if provider == "offline" else 4.0))
+    rows = metrics.by_engine(store, RANGE, prices=PRICES)
+    assert [(r["engine"], r["documents"]) for r in rows] == [(metrics.TEMPLATE_ENGINE, 2), ("gpt-4o-mini (model)", 1)]
+    template, model = rows
+    assert template["output_chars_per_second"] == pytest.approx(1_000_000, rel=0.01)
+    assert model["output_chars_per_second"] == pytest.approx(250, rel=0.01)
+    assert {r["engine"] for r in metrics.ttft_and_throughput(store, RANGE)} == {metrics.TEMPLATE_ENGINE,
+                                                                                 "gpt-4o-mini (model)"}
+    assert metrics.engine_label("offline", "x") == metrics.TEMPLATE_ENGINE
 
 
 def test_series_by_day_places_events_by_their_own_time(seeded):
@@ -348,7 +376,7 @@ def test_compare_with_the_previous_period(seeded):
     assert before == metrics.kpis(seeded, Filters(start=D, end=D + DAY), prices=PRICES)
     # Day 1: D E G I (faulted D, E); day 0: A B C (faulted C).
     assert (now["documents"], before["documents"], change["documents"]) == (4, 3, 1)
-    assert change["timeout_rate"] == pytest.approx(2 / 4 - 1 / 3)
+    assert change["fault_rate"] == pytest.approx(2 / 4 - 1 / 3)
     assert change["faults"] == 5 - 2
     # A kind missing on one side counts 0 there.
     assert change["faults_by_kind"] == {"connection": 0, "rate_limit": 1, "server_error": 1, "truncated": 1,
@@ -371,6 +399,8 @@ def test_empty_database_gives_zeros_and_none(store):
     k = metrics.kpis(store, RANGE, prices=PRICES)
     assert k == {
         "documents": 0, "documents_by_status": {}, "documents_with_faults": 0, "timeout_rate": None, "faults": 0,
+        "fault_rate": None, "documents_by_fault_kind": {kind: 0 for kind in FAULT_KINDS},
+        "fault_rate_by_kind": {kind: None for kind in FAULT_KINDS},
         "faults_per_100_documents": None, "faults_by_kind": {}, "resume_attempts": 0, "resume_successes": 0,
         "resume_success_rate": None,
         "resumes_by_type": {"auto": {"attempts": 0, "succeeded": 0, "success_rate": None},
@@ -449,7 +479,10 @@ def test_cli_metrics_table_and_bad_dates(seeded, database_url, capsys):
     assert cli.main(["metrics", "--db", url, "--since", "2023-11-14", "--until", "2023-11-15"]) == 0
     out = capsys.readouterr().out
     assert "Documents                 7" in out
-    assert "Timeout rate              42.9%  (3 of 7 documents had a fault)" in out
+    assert "Fault rate                42.9%  (3 of 7 documents had a fault of any kind)" in out
+    assert "Timeout rate              14.3%  (1 of 7 documents had a timeout)" in out
+    assert "connection reset 2" in out  # kinds in plain words
+    assert "gpt-4o-mini (model)" in out and "engine" in out  # one line per engine
     assert "Resume time, manual       mean 61.00 s · p50 61.00 s · p95 61.00 s (n=1)" in out
     assert "unpriced, counted $0: local-llama" in out
     assert cli.main(["metrics", "--db", url, "--since", "14/11/2023"]) == 2

@@ -15,7 +15,7 @@ from contractgen.config import Settings
 from contractgen.request import parse_request
 from contractgen.storage import Lease, Store
 
-from support import ROOT, reference
+from support import ROOT, finished, reference
 
 
 def cli(*args, **kw):
@@ -47,7 +47,7 @@ def test_kill_9_then_resume_completes_the_same_document(tmp_path, database_url):
     result = cli("resume", doc_id, "--db", db, "--rate", "0", "--out", str(tmp_path / "done.md"))
     assert result.returncode == 0, result.stderr
     assert f"resuming from {len(kept):,} characters" in result.stderr
-    assert (tmp_path / "done.md").read_text(encoding="utf-8") == full
+    assert (tmp_path / "done.md").read_text(encoding="utf-8") == finished(full)
     record = Store(db).get(doc_id)
     assert record.status == "completed" and record.text == full
     shown = cli("show", doc_id, "--db", db, "--json")

@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from contractgen import cli, metrics
 from contractgen.simulate import plan_documents, simulate
@@ -26,7 +25,7 @@ def test_simulated_history_gives_consistent_metrics(database_url, capsys):
     k = metrics.kpis(store, metrics.Filters())
     assert k["documents"] == 12
     assert k["documents_with_faults"] == 6  # every injected plan strikes
-    assert k["timeout_rate"] == 0.5
+    assert k["fault_rate"] == 0.5
     assert k["faults"] == summary["faults"] >= 6
     assert 0 < k["recovery_rate"] < 1  # the document past the budget failed; the others completed
     assert k["documents_by_status"]["completed"] + k["documents_by_status"]["failed"] == 12

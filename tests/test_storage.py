@@ -38,6 +38,9 @@ COLUMNS = {
                      "model", "provider", "doc_type"],
     "seams": ["id", "document_id", "attempt_id", "resume_id", "strategy", "join_kind", "dropped", "preamble", "inserted",
               "similarity", "offset", "excerpt", "at"],  # m006
+    "call_parts": ["document_id", "call_index", "text", "finished", "merged", "updated_at"],  # m009
+    "batches": ["id", "created_at", "updated_at", "source", "settings_json", "status", "owner", "lease_until"],  # m008
+    "batch_rows": ["batch_id", "row", "doc_type", "request_json", "problems_json", "status", "document_id", "error"],
 }
 INDEXED = {
     "documents": {"created_at", "updated_at", "status", "mode", "model", "parent_id"},
@@ -103,7 +106,7 @@ def test_wal_mode_and_migrations_recorded_once(db_path):
         applied = conn.execute("SELECT name, applied_at FROM migrations").fetchall()
     assert [name for name, _ in applied] == [m.__name__ for m in MIGRATIONS] == ["m001_initial", "m002_document_owner", "m003_sections",
                                                                  "m004_metrics_indexes", "m005_document_stats", "m006_seams",
-                                                                 "m007_leases"]
+                                                                 "m007_leases", "m008_batches", "m009_call_parts"]
 
     Store(f"sqlite:///{db_path}").close()  # re-opening applies nothing again
     with sqlite3.connect(db_path) as conn:

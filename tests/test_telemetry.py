@@ -37,7 +37,7 @@ from contractgen.request import parse_request
 from contractgen.resilient import resilient_chat
 from contractgen.resume import ResumePolicy
 
-from support import ROOT, reference
+from support import ROOT, finished, reference
 
 # What is exported does not depend on the database engine: one run, on SQLite, even when PostgreSQL is configured.
 pytestmark = pytest.mark.sqlite_only
@@ -436,7 +436,7 @@ def test_otlp_http_round_trip_to_a_receiver_on_localhost(receiver, tmp_path):
                            "--inject-fault", "reset@3000", "--out", str(out), "--quiet"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert out.read_text() == reference(parse_request({"company": "Acme"}))
+    assert out.read_text() == finished(reference(parse_request({"company": "Acme"})))
 
     paths = {path for path, _, _ in receiver.received}
     assert paths == {"/v1/traces", "/v1/metrics"}

@@ -67,13 +67,25 @@ COMMON_CONDITIONS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-# Characters that would change the meaning of Markdown. Answers are escaped so
-# that a company called "*Acme*" or "<script>" is printed, never interpreted.
+# Characters that would change the meaning of Markdown. For contractgen's own words put into Markdown (a
+# status in a note), never for answers: see `common_values`.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
 
 
 def escape_md(value: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", value)
+
+
+# A line that starts with one of these is a heading, list item, quote or rule, not a sentence.
+_BLOCK_START = re.compile(r"^(#{1,6}(?=\s|$)|[-+*>]|\d{1,9}[.)])")
+
+
+def line_start(value: str) -> str:
+    """An answer that opens a paragraph: verbatim, except a leading block marker ("# ", "- ", "1.") is escaped
+    so that a company called "## 5. Fees" cannot become a section heading of the outline."""
+    # CommonMark escapes a list number's "." or ")", and the first character of the other markers.
+    return _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1] if m.group(0)[0].isdigit()
+                            else "\\" + m.group(0), value, count=1)
 
 
 def applies(library: Library, when: str | None, request: Any) -> bool:
@@ -89,20 +101,23 @@ def placeholders(library: Library, request: Any) -> dict[str, str]:
 
 
 def common_values(request: Any) -> dict[str, str]:
-    """The values every document has. All answers are Markdown-escaped here, once."""
-    company = escape_md(request.company)
-    website = escape_md(request.website)
-    email = escape_md(request.contact_email)
+    """The values every document has. Answers go in exactly as typed: escaping them wrote `lumen\\-robotics` into
+    the draft and broke its links. The renderers make any text safe (raw HTML off, nh3's allow-list, the app's link
+    policy: see contractgen.export), so a "<script>" company is printed there, never run."""
+    company = request.company
+    website = request.website
+    email = request.contact_email
     website_ref = f"our website at {website}" if website else "our website"
     contact_ref = f"by email at {email}" if email else "through the contact details published on our website"
     return {
         "company": company,
-        "product": escape_md(request.product_name),
+        "company_line": line_start(company),  # for a paragraph that opens with the company's name
+        "product": request.product_name,
         "website": website or "our website",
         "website_ref": website_ref,
         "contact_ref": contact_ref,
-        "country": escape_md(request.country),
-        "governing_law": escape_md(request.governing_law),
+        "country": request.country,
+        "governing_law": request.governing_law,
         "effective_date": request.effective_date.strftime("%-d %B %Y"),
     }
 

@@ -12,7 +12,7 @@ Party" and so read correctly in both; the preamble and the roles clause differ.
 
 from __future__ import annotations
 
-from . import Clause, Library, SectionTemplate, escape_md
+from . import Clause, Library, SectionTemplate, line_start
 
 # The options of a Non-Disclosure Agreement (see NdaRequest), as conditions and values for the templates.
 CONDITIONS = {
@@ -29,11 +29,11 @@ def _count(n: int, unit: str) -> str:
 
 
 def values(r) -> dict[str, str]:
-    company = escape_md(r.company)
-    counterparty = escape_md(r.counterparty)
-    purpose = escape_md(r.purpose)
-    email = escape_md(r.contact_email)
-    website = escape_md(r.website)
+    company = r.company
+    counterparty = r.counterparty
+    purpose = r.purpose
+    email = r.contact_email
+    website = r.website
     if r.mutual:
         company_role = counterparty_role = ""
         background = (
@@ -47,7 +47,7 @@ def values(r) -> dict[str, str]:
         company_role = ' (the "Disclosing Party")'
         counterparty_role = ' (the "Receiving Party")'
         background = (
-            f"{company} wishes to disclose certain confidential and proprietary information to {counterparty} in "
+            f"{line_start(company)} wishes to disclose certain confidential and proprietary information to {counterparty} in "
             f"connection with {purpose}. {company} is willing to make that information available only on the terms "
             f"of this Agreement, under which {counterparty} undertakes to use it solely for that purpose and to keep "
             f"it confidential."

@@ -10,7 +10,7 @@ never from text the user typed.
 
 from __future__ import annotations
 
-from . import Clause, Library, SectionTemplate, escape_md
+from . import Clause, Library, SectionTemplate
 
 # Categories of personal data (see DATA_CATEGORIES): a label and what it covers, in the order of the form.
 CATEGORY_TEXT = {
@@ -226,7 +226,7 @@ CONDITIONS = {
 
 
 def values(r) -> dict[str, str]:
-    dpo = escape_md(r.dpo_email)
+    dpo = r.dpo_email
     purposes = _purposes(r)
     return {
         "data_list": _bullets([f"**{label}**, {text}" for key, (label, text) in CATEGORY_TEXT.items()
@@ -284,7 +284,7 @@ It does not apply to websites, applications or services operated by third partie
                 Clause(
                     title="Who Is Responsible for Your Personal Data",
                     text="""
-{company} is responsible for the personal data described in this Policy. Under the data protection laws that apply to us, including, where relevant, the EU and UK General Data Protection Regulation (the "GDPR"), this means that we act as the "controller" of your personal data: we decide why and how it is processed.
+{company_line} is responsible for the personal data described in this Policy. Under the data protection laws that apply to us, including, where relevant, the EU and UK General Data Protection Regulation (the "GDPR"), this means that we act as the "controller" of your personal data: we decide why and how it is processed.
 
 You can contact us about any matter relating to your personal data {contact_ref}. Further information about us and the Service is available on {website_ref}.
 """,

@@ -9,7 +9,7 @@ title, never by number, because numbering depends on the options.
 
 from __future__ import annotations
 
-from . import Clause, Library, SectionTemplate, escape_md
+from . import Clause, Library, SectionTemplate
 
 # The options of a SaaS Subscription Agreement (see SaasRequest), as conditions for the templates.
 CONDITIONS = {
@@ -49,13 +49,13 @@ def _downtime(uptime: float) -> str:
 def values(r) -> dict[str, str]:
     annual = r.billing == "annual"
     lower = [t for t in _CREDIT_THRESHOLDS if t < r.uptime]
-    website = escape_md(r.website)
-    email = escape_md(r.contact_email)
+    website = r.website
+    email = r.contact_email
     return {
         # The common references speak in the first person ("our website"); this agreement names the parties.
         "website_ref": f"Provider's website at {website}" if website else "Provider's website",
         "contact_ref": f"by email to {email}" if email else "through the contact details published on Provider's website",
-        "plans": escape_md(r.plans),
+        "plans": r.plans,
         "billing": r.billing,  # "monthly" | "annual"
         "billing_adverb": "annually" if annual else "monthly",
         "billing_period": "year" if annual else "month",
@@ -71,7 +71,7 @@ def values(r) -> dict[str, str]:
         "downtime": _downtime(r.uptime),
         "tier2": _percent(lower[0]),
         "tier3": _percent(lower[1]),
-        "support_hours": escape_md(r.support_hours),
+        "support_hours": r.support_hours,
         "liability_cap_months": str(r.liability_cap_months),
         "cap_period": "month" if r.liability_cap_months == 1 else f"{r.liability_cap_months} months",
         "data_export_days": str(r.data_export_days),
