@@ -46,16 +46,14 @@ from .prompts import build_messages
 from .providers import describe
 # The request models' own parsing and sentences: a sheet row is validated exactly as the form and `generate` are.
 from .request import _ADAPTER, REQUEST_MODELS, BaseRequest, _sentence, parse_request
-from .storage import LIVE, BatchRowRecord, Lease, Store
+from .storage import ENDED_BADLY, LIVE, STOPPED, BatchRowRecord, Lease, Store
 from .tokens import estimate_tokens
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 32
-DONE, FAILED = ("completed",), ("failed", "cancelled", "expired")
-# Settings a batch keeps (non-secret, Settings.public()) and gives back to a resume.
-_KEPT = ("provider", "base_url", "model", "connect_timeout", "read_timeout", "first_token_timeout", "deadline", "rate",
-         "max_resumes", "auto_resume", "fault_plan", "mode", "group_size", "continuation", "chat_template",
-         "max_tokens", "resume_tail")
+# The settings a batch (or a draft) keeps and gives back to a resume: exactly Settings.public()'s, never a secret
+# (the store refuses any name like a key). One list for the page's Resume and `contractgen batch resume` / `resume`.
+KEPT = tuple(Settings().public())
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -254,13 +252,18 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
 
+def kept_settings(stored: dict) -> dict[str, Any]:
+    """The stored settings (KEPT) a resume starts from, as Settings takes them; a missing or empty one is left out."""
+    kept = {k: stored[k] for k in KEPT if stored.get(k) is not None}
+    kept["fallback_models"] = tuple(kept.get("fallback_models") or ())
+    if not kept["fallback_models"]:
+        del kept["fallback_models"]
+    return kept
+
+
 def settings_for(stored: dict, env: dict | None = None, **overrides: Any) -> Settings:
     """The settings a batch was started with (its non-secret part) under the environment's key and overrides."""
-    kept = {k: stored[k] for k in _KEPT if stored.get(k) is not None}
-    if stored.get("fallback_models"):
-        kept["fallback_models"] = tuple(stored["fallback_models"])
-    if kept.get("base_url") is None:
-        kept.pop("base_url", None)
+    kept = kept_settings(stored)
     kept.update({k: v for k, v in overrides.items() if v is not None})
     return Settings.from_env(os.environ if env is None else env, **kept)
 
@@ -398,16 +401,17 @@ class BatchRunner:
 
 
 def unfinished(row: BatchRowRecord, retry_failed: bool = True) -> bool:
-    """A row a resume runs: queued, linked to a draft not completed (or not created yet), or failed."""
+    """A row a resume runs: queued, linked to a draft not completed (or not created yet; stopped ones included), or
+    failed (unless `retry_failed` is off)."""
     if row.status in ("invalid", "skipped"):
         return False
-    if row.status == "failed":
+    if row.status in ENDED_BADLY:
         return retry_failed
     if row.status == "queued" or row.doc_status is None:
         return True
-    if row.doc_status in DONE:
+    if row.doc_status == "completed":
         return False
-    return retry_failed or row.doc_status not in FAILED
+    return retry_failed or row.doc_status not in ENDED_BADLY
 
 
 _runners: dict[str, BatchRunner] = {}
@@ -435,7 +439,7 @@ def runner(batch_id: str) -> BatchRunner | None:
 
 def row_status(row: BatchRowRecord) -> str:
     """What a person reads for a row: a draft status (storage.STATUSES), or queued, skipped, failed."""
-    if row.status in ("invalid", "skipped", "queued", "failed"):
+    if row.status != "linked":  # BATCH_ROW_STATUSES: queued, invalid, skipped, failed
         return row.status
     return row.doc_status or "queued"
 
@@ -446,13 +450,20 @@ class Progress:
     status: str  # the batch's: running (a live runner), stopped, finished
     total: int  # rows to draft (skipped ones are not)
     done: int
-    failed: int
+    failed: int  # ended without a draft (storage.ENDED_BADLY): retried one by one, or all by a resume
     running: int
     waiting: int  # queued, or interrupted and waiting for a resume
     skipped: int
     seconds_left: float | None
     rows: list[dict] = field(default_factory=list)
     runner_alive: bool = False
+    stopped: int = 0  # drafts stopped on purpose (storage.STOPPED: a stopped batch's): a resume continues them
+    failed_rows: list[int] = field(default_factory=list)  # the sheet rows counted in `failed`
+
+    @property
+    def unfinished(self) -> int:
+        """Rows a resume runs: waiting, stopped and failed ones."""
+        return self.waiting + self.stopped + self.failed
 
     @property
     def finished(self) -> bool:
@@ -465,6 +476,7 @@ class Progress:
     def line(self) -> str:
         left = f", about {duration(self.seconds_left)} left" if self.seconds_left is not None and not self.finished else ""
         return (f"{self.done}/{self.total} done, {self.failed} failed, {self.running} running, {self.waiting} waiting"
+                + (f", {self.stopped} stopped" if self.stopped else "")
                 + (f", {self.skipped} skipped" if self.skipped else "") + left)
 
 
@@ -477,13 +489,16 @@ def progress(store: Store, batch_id: str, now: float | None = None) -> Progress:
     # A runner is alive while its lease runs and, on this host, while its process does (a killed one is known at once).
     alive = (record.status == "running" and record.lease_until is not None and record.lease_until > now
              and owner_alive(record.owner))
-    counts = {"done": 0, "failed": 0, "running": 0, "waiting": 0, "skipped": 0}
-    table, took = [], []
+    counts = {"done": 0, "failed": 0, "running": 0, "waiting": 0, "stopped": 0, "skipped": 0}
+    table, took, failed_rows = [], [], []
     for r in rows:
         status = row_status(r)
-        bucket = ("skipped" if status in ("skipped", "invalid") else "done" if status in DONE
-                  else "failed" if status in FAILED + ("failed",) else "running" if status in LIVE else "waiting")
+        bucket = ("skipped" if status in ("skipped", "invalid") else "done" if status == "completed"
+                  else "failed" if status in ENDED_BADLY else "stopped" if status in STOPPED
+                  else "running" if status in LIVE else "waiting")
         counts[bucket] += 1
+        if bucket == "failed":
+            failed_rows.append(r.row)
         if status == "completed" and r.completed_at and r.created_at:
             took.append(r.completed_at - r.created_at)
         table.append({"row": r.row, "document": DOC_TYPES[r.doc_type].title if r.doc_type in DOC_TYPES else r.doc_type,
@@ -491,13 +506,13 @@ def progress(store: Store, batch_id: str, now: float | None = None) -> Progress:
                       "characters": r.length, "faults handled": r.faults,
                       "why": r.error or r.doc_error or "; ".join(s for _, s in r.problems) or ""})
     total = len(rows) - counts["skipped"]
-    remaining = counts["running"] + counts["waiting"]
+    remaining = counts["running"] + counts["waiting"] + counts["stopped"]
     lanes = max(1, min(int(record.settings.get("concurrency") or 1), remaining or 1))
     # The median draft: a draft resumed after a restart (created long before it completed) does not skew it.
     seconds_left = statistics.median(took) * remaining / lanes if took and remaining else (0.0 if not remaining else None)
     return Progress(batch_id, "running" if alive else ("finished" if not remaining else "stopped"), total,
                     counts["done"], counts["failed"], counts["running"], counts["waiting"], counts["skipped"],
-                    seconds_left, table, alive)
+                    seconds_left, table, alive, counts["stopped"], failed_rows)
 
 
 # --- output --------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .faultplan import FaultPlan
 from .forms import DOC_TYPES, steps
 from .generation import Generation, GenerationManager, follow, process_owner as manager_owner
 from .library import get_library, outline
+from .modes import MAX_PARALLEL
 from .modes import MODES
 from .request import parse_request
 from .storage import Store, shown_url
@@ -85,7 +86,7 @@ def _provider_flags(parser: argparse.ArgumentParser, resume: bool = False) -> No
     parser.add_argument("--resume-tail", type=int, metavar="CHARS",
                         help="Characters of the text a resume sends with the outline (default 2000).")
     parser.add_argument("--parallel", type=int, metavar="K",
-                        help="Calls at once in the sections and chunks modes (default 4 for sections, else 1; "
+                        help=f"Calls at once in the sections and chunks modes, 1 to {MAX_PARALLEL} (default 4 for sections, else 1; "
                              "a resume keeps the draft's own unless given).")
     parser.add_argument("--otel", action="store_true", help="Export traces and metrics over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT, "
                                                             "default http://localhost:4318; needs the otel extra; README, Telemetry).")
@@ -243,14 +244,11 @@ def _settings(args: argparse.Namespace, stored: dict | None = None) -> Settings:
                  mode=getattr(args, "mode", None), group_size=getattr(args, "group_size", None),
                  continuation=args.continuation, chat_template=args.chat_template, max_tokens=args.max_tokens,
                  resume_tail=args.resume_tail, otel=True if args.otel else None, parallel=args.parallel)
-    for name in ("provider", "base_url", "model", "connect_timeout", "read_timeout", "first_token_timeout", "deadline",
-                 "stall_floor", "stall_factor", "overall_deadline",
-                 "rate", "max_resumes", "auto_resume", "mode", "group_size", "continuation", "chat_template",
-                 "max_tokens", "resume_tail", "parallel"):
-        if flags[name] is None and stored.get(name) is not None:
-            flags[name] = stored[name]
-    if flags["fallback_models"] is None and stored.get("fallback_models"):
-        flags["fallback_models"] = tuple(stored["fallback_models"])
+    from .batch import kept_settings
+
+    for name, value in kept_settings(stored).items():  # the one list of kept settings (batch.KEPT), a batch's too
+        if flags[name] is None:
+            flags[name] = value
     _check_numbers(args)
     settings = Settings.from_env(os.environ, **flags)
     FaultPlan.parse(settings.fault_plan)  # a bad spec is refused before anything starts
@@ -287,6 +285,9 @@ def _check_numbers(args: argparse.Namespace) -> None:
         if not math.isfinite(value) or value < least or (value == least and not inclusive):
             kind = "a whole number" if isinstance(value, int) else "a finite number"
             problems.append(f"{flag} must be {kind} of {unit}, {bound}; not {value:g}.")
+    parallel = getattr(args, "parallel", None)
+    if parallel is not None and parallel > MAX_PARALLEL:
+        problems.append(f"--parallel must be a whole number of calls at once, from 1 to {MAX_PARALLEL}; not {parallel}.")
     if problems:
         raise InputError(problems)
 
@@ -847,7 +848,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             runner.join(0.5)
             p = batch.progress(store, batch_id)
             for r in p.rows:
-                if r["status"] in ("completed",) + batch.FAILED + ("failed",) and r["row"] not in seen:
+                if (r["status"] == "completed" or r["row"] in p.failed_rows) and r["row"] not in seen:
                     seen.add(r["row"])
                     if not args.quiet:
                         faults = f", {r['faults handled']} fault(s) handled" if r["faults handled"] else ""
@@ -867,7 +868,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"\nBatch {batch_id}: {p.line()}. Wrote {visible(out)} ({len(data):,} bytes).", file=log)
     for line in batch.summary_csv(lines).splitlines():
         print(visible(line), file=log)
-    if p.failed or p.waiting:
+    if p.unfinished:
         print(f"Retry what did not complete with: contractgen batch resume {batch_id} --out {visible(out)}", file=log)
         return EXIT_PROVIDER
     return EXIT_WARNINGS if any(line["warnings"] for line in lines) else EXIT_OK

@@ -8,9 +8,11 @@ now takes its client from here, so the cost is paid once per configuration and
 kept-alive connections are reused between calls.
 
 The cache key is the configuration that makes two clients differ: base URL,
-API key, connect and read timeouts. The key enters it only as a SHA-256 digest
-(never stored in clear beside the client, never logged, never in a repr), so a
-dump of this module's state shows no secret. The SDK's own retries stay off:
+API key, connect and read timeouts. The API key enters the cache key only as a
+SHA-256 digest (and a ClientKey's repr shows neither it nor the URL). The key
+itself is kept only in memory, inside the cached `openai.OpenAI` client, which
+needs it to authenticate every call: it is never logged, never stored on disk,
+never part of the cache key. The SDK's own retries stay off:
 retries belong to contractgen's resume logic, which keeps the partial text.
 
 The client is thread-safe (its pool serves concurrent streams), so parallel
@@ -28,7 +30,7 @@ import openai
 
 class ClientKey(NamedTuple):
     base_url: str
-    key_digest: str  # sha256 of the API key: the cache never holds the key itself
+    key_digest: str  # sha256 of the API key: the cache key never holds the key itself (the client does)
     read_timeout: float
     connect_timeout: float
 

@@ -114,6 +114,12 @@ class Settings:
             if merged.get(attr) is not None and merged[attr] < 1:
                 from .errors import InputError
                 raise InputError([f"Setting {attr} must be at least 1."])
+        if merged.get("parallel") is not None:
+            from .modes import MAX_PARALLEL
+            if merged["parallel"] > MAX_PARALLEL:
+                from .errors import InputError
+                raise InputError([f"Setting parallel must be at most {MAX_PARALLEL} (calls at once in the sections and "
+                                  f"chunks modes); not {merged['parallel']}."])
         if "continuation" in merged:
             from .continuation import STRATEGIES
             if merged["continuation"] not in STRATEGIES:

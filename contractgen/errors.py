@@ -19,7 +19,7 @@ class ProviderError(ContractgenError):
     """A provider call failed. `kind` is one of the fault kinds of the product brief."""
 
     def __init__(self, kind: str, message: str, *, retryable: bool, retry_after: float | None = None,
-                 status: int | None = None, reason: str | None = None):
+                 status: int | None = None, reason: str | None = None, injected: bool = False):
         self.kind = kind
         self.retryable = retryable
         self.retry_after = retry_after
@@ -27,6 +27,9 @@ class ProviderError(ContractgenError):
         # "context_length" (the prompt does not fit the model's window) or "empty" (a 200 with an empty
         # stream, which some servers send for the same reason): the resume shrinks what it sends.
         self.reason = reason
+        # Made up in this process (a fault thrown by hand, an injected fault plan), not answered by the provider:
+        # it says nothing about the endpoint, so it never closes the process-wide 429 gate (ratelimit.py).
+        self.injected = injected
         super().__init__(message)
 
 

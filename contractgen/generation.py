@@ -120,6 +120,9 @@ class Generation:
         self._changed = threading.Condition(self._lock)
         self._cancel = threading.Event()
         self._pausing = False  # the stop under way is a pause: the draft is stored "paused", not "cancelled"
+        # A pause's "stop anyway" timer, and the run it belongs to: a later run (a quick resume) is never stopped by it.
+        self._pause_timer: threading.Timer | None = None
+        self._run_token = 0
         self._strikes: list[str] = []  # faults asked for now (break it now), struck at the next delta
         self.speed: float | None = None  # the offline engine's speed changed while streaming; None: as set
         self.flowed_at: list[float] = []  # when text flowed again after each resume of this process's runs
@@ -134,6 +137,9 @@ class Generation:
         self._parts: dict[int, str] = {}
         self._finished: set[int] = set()
         self._dirty: set[int] = set()
+        # Held across a flush's snapshot and its write: two flushes (the coordinator's periodic one, a call's own at
+        # its attempt's end) never commit out of order, so a call's stored text never goes backwards.
+        self._flush_lock = threading.Lock()
         self.revision = 0
         self._gate = None  # the draft's shared 429 gate while its calls run in parallel
         # The attempt row is written with the call's first checkpoint (or its fault, seam or end), not before its
@@ -270,13 +276,18 @@ class Generation:
         self._unsaved, self._saved_at = "", now
 
     def _flush_parts(self, now: float, attempt: dict | None = None, part: int | None = None) -> None:
-        """Store the text of the parallel calls that changed (or only of `part`, with its attempt's end)."""
-        with self._lock:
-            chosen = set(self._dirty) if part is None else {part}
-            parts = {i: (self._parts[i], i in self._finished) for i in chosen if i in self._parts}
-            self._dirty -= set(parts)
-        if self._store and (parts or attempt is not None):
-            self._db("checkpoint", self.id, parts=parts, attempt=attempt, now=now)
+        """Store the text of the parallel calls that changed (or only of `part`, with its attempt's end).
+
+        Flushes are serialised (`_flush_lock`): a snapshot is written before any later one is taken, so an older
+        text never overwrites a newer one. A flush waits at most for one other write, so the crash loss stays within
+        the checkpoint interval."""
+        with self._flush_lock:
+            with self._lock:
+                chosen = set(self._dirty) if part is None else {part}
+                parts = {i: (self._parts[i], i in self._finished) for i in chosen if i in self._parts}
+                self._dirty -= set(parts)
+            if self._store and (parts or attempt is not None):
+                self._db("checkpoint", self.id, parts=parts, attempt=attempt, now=now)
 
     def _merge(self, now: float) -> None:
         """Append the finished calls at the front of the parallel ones to the document's text, in order, and store
@@ -336,6 +347,7 @@ class Generation:
     def run(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
             manual: bool = False, clock: Callable[[], float] = time.time) -> None:
         """Run the mode's calls in order, each through the resilient stream, from wherever the text stopped."""
+        token = self._run_token
         try:
             self._saved_at = clock()  # the first checkpoint comes one interval after the start, not with the first token
             calls = ([modes.Call(0, 1, self.only_sections)] if self.only_sections
@@ -380,6 +392,9 @@ class Generation:
                 self.observer.draft_ended(self, exc)
             raise
         finally:
+            with self._lock:  # the run is over: its pause timer must not stop the next one
+                if token == self._run_token:
+                    self._stop_pause_timer()
             if self.status in LIVE:  # no path leaves the page or the CLI following a worker that has ended
                 self._show("interrupted", self.error or "The worker stopped before the draft ended; resume it to go on.")
             if self.observer:  # every way a run ends, with its final status
@@ -566,7 +581,10 @@ class Generation:
 
     def start(self, targets_for: TargetFactory, policy: ResumePolicy, plan: FaultPlan | None = None,
               manual: bool = False) -> None:
-        self._cancel.clear()
+        with self._lock:  # a new run: an earlier pause's timer, even one firing now, no longer stops anything
+            self._run_token += 1
+            self._stop_pause_timer()
+            self._cancel.clear()
         self._pausing = False
         with self._lock:
             self._strikes.clear()
@@ -589,9 +607,22 @@ class Generation:
         if self._pausing or not self.running:
             return
         self._pausing = True
-        timer = threading.Timer(PAUSE_WAIT, self._cancel.set)  # no text coming (a stall, a backoff): stop anyway
+        with self._lock:
+            self._stop_pause_timer()
+            # No text coming (a stall, a backoff): stop anyway, but only this run.
+            timer = self._pause_timer = threading.Timer(PAUSE_WAIT, self._pause_expired, args=(self._run_token,))
         timer.daemon = True
         timer.start()
+
+    def _pause_expired(self, token: int) -> None:
+        with self._lock:
+            if token == self._run_token:
+                self._cancel.set()
+
+    def _stop_pause_timer(self) -> None:
+        timer, self._pause_timer = self._pause_timer, None
+        if timer is not None:
+            timer.cancel()
 
     def live_rate(self) -> float | None:
         return self.speed
@@ -638,8 +669,9 @@ def _struck(kind: str, cancel: threading.Event) -> ProviderError:
     what, detected = FAULT_PLAN_KINDS[kind]
     if kind == "stall":
         cancel.wait(STALL_SECONDS)  # the stream really goes quiet, then the read times out
+    # injected: a 429 thrown by hand is this draft's only; the endpoint is not saturated, so no other draft waits.
     return ProviderError(detected, f"Fault thrown by hand: {what}.", retryable=detected != "fatal",
-                         retry_after=1.0 if kind == "429" else None)
+                         retry_after=1.0 if kind == "429" else None, injected=True)
 
 
 INSTRUCTION_LIMIT = 300  # characters of a regenerated section's instruction

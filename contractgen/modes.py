@@ -56,10 +56,11 @@ def attempt_kind(mode: str) -> str:
 
 
 DEFAULT_PARALLEL = {"stream": 1, "chunks": 1, "sections": 4}  # calls at once when --parallel is not given
+MAX_PARALLEL = 8  # the most calls a draft runs at once (settings, the CLI's --parallel and the form all refuse more)
 
 
 def parallel_for(mode: str, parallel: int | None) -> int:
     """Calls a draft runs at once (parallel.py): the setting, else the mode's default. The stream mode has one call."""
     if mode == "stream":
         return 1
-    return max(1, parallel) if parallel else DEFAULT_PARALLEL.get(mode, 1)
+    return min(MAX_PARALLEL, max(1, parallel)) if parallel else DEFAULT_PARALLEL.get(mode, 1)

@@ -11,7 +11,10 @@ own, spend a resume on it and make the limit last longer).
     ratelimit.hit(key, retry_after)        # on a 429: closes the gate for that long
 
 The gate is process-wide and only ever moves later (a shorter Retry-After
-never reopens it early). A key of "" has no gate (the in-process offline
+never reopens it early). It holds the Retry-After as the provider sent it: a
+draft finding it closed for longer than its policy's `retry_after_cap` (or
+past its overall deadline) does not wait at it but moves to its fallback, or
+fails saying so (resume.py), as for a 429 of its own. A key of "" has no gate (the in-process offline
 engine: nothing shared to saturate). Nothing is stored: a restart forgets it,
 which errs on the side of one more 429, never of waiting for nothing.
 """
@@ -24,7 +27,6 @@ import time
 from .config import safe_url
 
 DEFAULT_SECONDS = 1.0  # a 429 without Retry-After
-MAX_SECONDS = 120.0  # a Retry-After larger than this is capped: a draft waits, it does not hang for hours
 
 _until: dict[str, float] = {}  # key -> monotonic time the gate opens
 _lock = threading.Lock()
@@ -39,7 +41,7 @@ def hit(gate: str, retry_after: float | None = None, *, now: float | None = None
     """A 429 from `gate`'s endpoint: close it for `retry_after` seconds (default 1). Returns when it opens."""
     if not gate:
         return 0.0
-    seconds = min(MAX_SECONDS, max(0.0, retry_after if retry_after is not None else DEFAULT_SECONDS))
+    seconds = max(0.0, retry_after if retry_after is not None else DEFAULT_SECONDS)
     now = time.monotonic() if now is None else now
     with _lock:
         _until[gate] = max(_until.get(gate, 0.0), now + seconds)

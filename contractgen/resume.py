@@ -207,7 +207,31 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
 
     while True:
         target = targets[index]
-        ratelimit.wait(target.rate_key, cancel)  # another draft's 429 from this endpoint: its backoff is ours too
+        # Another draft's 429 from this endpoint: its backoff is ours too, within this call's limits. A gate closed
+        # for longer than the Retry-After cap (or past the overall deadline) is not waited for: as for a 429 of our
+        # own, the next model answers, or the call fails saying so.
+        while (closed := ratelimit.remaining(target.rate_key)) > 0 and not cancel.is_set():
+            too_long = closed > policy.retry_after_cap
+            past_deadline = bool(policy.overall_deadline) and clock() - call_started + closed > policy.overall_deadline
+            if not (too_long or past_deadline):
+                cancel.wait(closed)  # a later 429 may close it again: checked again on waking
+                continue
+            has_next = index + 1 < len(targets)
+            limit = (f"longer than the {policy.retry_after_cap:g} s this call may wait" if too_long else
+                     f"past the call's overall deadline of {policy.overall_deadline:g} s")
+            message = (f"{target.model} is rate-limited for this process: another call's 429 asked to wait "
+                       f"{closed:.0f} s (Retry-After), {limit}.")
+            yield FaultDetected("rate_limit", message + (f" Moving to {targets[index + 1].model}." if has_next else ""),
+                                True, base_offset + len(text), clock())
+            faults.append("rate_limit")
+            if not has_next:
+                yield outcome("failed", message + (" No fallback model is configured. Try again later, configure a "
+                                                   "fallback model, or raise the cap." if too_long else
+                                                   " No fallback model is configured."))
+                return
+            index, consecutive, kind, tail, shrunk = index + 1, 0, "fallback", policy.resume_tail, False
+            resuming = bool(text)
+            target = targets[index]
         started = clock()
         yield AttemptStarted(kind, target.model, target.provider, base_offset + len(text), started)
         first_token_at: float | None = None
@@ -275,8 +299,10 @@ def resilient_events(targets: Sequence[Target], *, partial: str = "", policy: Re
             yield outcome("cancelled", "Generation was cancelled.")
             return
         except ProviderError as fault:
-            if fault.kind == "rate_limit":  # the provider is saturated: the other drafts' calls wait too (at once,
-                ratelimit.hit(target.rate_key, fault.retry_after)  # before this draft's own bookkeeping)
+            if fault.kind == "rate_limit" and not fault.injected:  # the provider is saturated: the other drafts'
+                # calls wait too (at once, before this draft's own bookkeeping). A 429 thrown by hand or injected by
+                # a fault plan is this call's only: it closes no gate.
+                ratelimit.hit(target.rate_key, fault.retry_after)
             if seam:  # keep what arrived before the fault, decided with what we have
                 yield from emit(seam.finish())
             if call_usage is None and target.prompt_tokens is not None:
@@ -378,7 +404,8 @@ def inject(deltas: Iterator[Delta], plan: FaultPlan, *, start: int) -> Iterator[
     if at_start:
         kind = KINDS[at_start.kind][1]
         raise ProviderError(kind, f"Injected fault: {KINDS[at_start.kind][0]}.", retryable=kind != "fatal",
-                            retry_after=1.0 if at_start.kind == "429" else None, reason=REASONS.get(at_start.kind))
+                            retry_after=1.0 if at_start.kind == "429" else None, reason=REASONS.get(at_start.kind),
+                            injected=True)
     position = start
     for delta in deltas:
         fault = plan.next_position(position)
@@ -393,6 +420,6 @@ def inject(deltas: Iterator[Delta], plan: FaultPlan, *, start: int) -> Iterator[
                 yield Delta(finish_reason="length")
                 return
             kind = KINDS[fault.kind][1]
-            raise ProviderError(kind, f"Injected fault: {KINDS[fault.kind][0]}.", retryable=kind != "fatal")
+            raise ProviderError(kind, f"Injected fault: {KINDS[fault.kind][0]}.", retryable=kind != "fatal", injected=True)
         position += len(delta.text)
         yield delta

@@ -152,6 +152,14 @@ LIVE = ("pending", "streaming", "resuming")  # a worker thread owns the document
 # takes a paused draft over as dead; it waits for a person (until it expires like any unfinished draft).
 RESUMABLE = ("interrupted", "failed", "cancelled", "paused")
 UNFINISHED = LIVE + RESUMABLE  # may still be resumed, until it expires
+# Ended without its text: what a person is told failed (and may retry). "cancelled" and "paused" are stops made on
+# purpose, not failures: resumable, counted as stopped (e.g. a stopped batch's drafts, which `batch resume` finishes).
+ENDED_BADLY = ("failed", "expired")
+STOPPED = ("cancelled", "paused")
+# What each status is called on screen (one place, so the pages agree).
+STATUS_LABELS = {"pending": "waiting", "streaming": "writing", "resuming": "resuming", "interrupted": "interrupted",
+                 "completed": "completed", "failed": "failed", "expired": "expired", "cancelled": "stopped",
+                 "paused": "paused"}
 MODES = ("stream", "chunks", "sections")
 ATTEMPT_KINDS = ("initial", "resume", "fallback", "continue_length", "chunk", "section")
 OUTCOMES = ("completed", "fault", "cancelled")

@@ -50,6 +50,19 @@ def _empty(title: str, note: str) -> go.Figure:
     return _layout(fig, title)
 
 
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def seconds(value: float | None) -> str:
+    return "–" if value is None else (f"{value * 1000:.0f} ms" if value < 1 else f"{value:,.1f} s")
+
+
+def points(value: float | None) -> str | None:
+    """A change of a rate, in percentage points (None: no comparison to show)."""
+    return None if value is None else f"{value * 100:+.1f} pts"
+
+
 def bucket_for(first: dt.date, last: dt.date) -> str:
     """Hours for a range of up to two days, else days: a few dozen bars either way for a month."""
     return "day" if (last - first).days > 2 else "hour"

@@ -102,3 +102,12 @@ def browser_page(width: int = 1280, height: int = 900) -> Iterator["playwright.s
             yield page
         finally:
             browser.close()
+
+
+def downloaded_markdown(page, tmp_path) -> str:
+    """What the page's "Download MD" button gives."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download MD").click()
+    path = tmp_path / "draft.md"
+    download.value.save_as(path)
+    return path.read_text(encoding="utf-8")

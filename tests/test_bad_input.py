@@ -67,6 +67,8 @@ FLAG_CASES = [
     (["--connect-timeout", "nan"], ["error: --connect-timeout must be a finite number of seconds, more than 0; not nan."]),
     (["--deadline", "-5"], ["error: --deadline must be a finite number of seconds, 0 or more; not -5."]),
     (["--max-resumes", "-1"], ["error: --max-resumes must be a whole number of resumes, 0 or more; not -1."]),
+    (["--mode", "sections", "--parallel", "0"], ["error: --parallel must be a whole number of calls at once, 1 or more; not 0."]),
+    (["--mode", "sections", "--parallel", "9"], ["error: --parallel must be a whole number of calls at once, from 1 to 8; not 9."]),
     # Every problem at once, one line each.
     (["--company", "", "--rate", "nan", "--group-size", "0"],
      ["error: Company name must not be empty.", "error: --rate must be a finite number of tokens per second, 0 or more; not nan.",
@@ -173,6 +175,7 @@ def test_other_commands_get_one_sentence_and_exit_2(argv, errors, tmp_path, caps
 ENV_CASES = [
     ({"OPENAI_BASE_URL": "notaurl"}, [f"error: OPENAI_BASE_URL is not a valid URL: it needs http:// or https:// and a host name; {EXAMPLE}."]),
     ({"CONTRACTGEN_RATE": "nan"}, ["error: Setting rate must be a finite number, not \u201cnan\u201d."]),
+    ({"CONTRACTGEN_PARALLEL": "9"}, ["error: Setting parallel must be at most 8 (calls at once in the sections and chunks modes); not 9."]),
     ({"CONTRACTGEN_GROUP_SIZE": "0"}, ["error: Setting group_size must be at least 1 (sections per call in the chunks mode)."]),
     ({"CONTRACTGEN_READ_TIMEOUT": "-1"}, ["error: Setting read_timeout must not be negative."]),
 ]

@@ -23,6 +23,7 @@ from contractgen.faultplan import FaultPlan
 from contractgen.generation import GenerationManager
 from contractgen.offline import MODEL
 from contractgen.request import parse_request
+from contractgen.storage import STATUS_LABELS, STATUSES
 
 from support import ROOT, reference
 
@@ -423,6 +424,11 @@ def test_stopped_batch_keeps_what_was_written_and_resume_finishes_only_the_rest(
     assert stopped.status == "stopped" and not stopped.runner_alive and stopped.done < 6
     kept = {r.row: r.length for r in store.batch_rows(batch_id) if r.doc_status == "cancelled"}
     assert kept and all(kept.values())
+    # Stopped drafts are stopped, not failed: nothing is offered as a failed row, a resume finishes them all.
+    assert stopped.failed == 0 and stopped.failed_rows == [] and stopped.stopped == len(kept)
+    assert stopped.done + stopped.stopped + stopped.waiting == 6 and stopped.unfinished == 6 - stopped.done
+    assert f"{stopped.stopped} stopped" in stopped.line() and not stopped.finished
+    assert {r["row"]: STATUS_LABELS[r["status"]] for r in stopped.rows if r["row"] in kept} == dict.fromkeys(kept, "stopped")
     again = batch.start(manager, batch_id, OFFLINE)  # the page's Resume button, or `batch resume`
     with pytest.raises(InputError, match="already running"):
         batch.start(manager, batch_id, OFFLINE)  # a second runner of one batch in this process is refused
@@ -435,3 +441,37 @@ def test_stopped_batch_keeps_what_was_written_and_resume_finishes_only_the_rest(
         resumed = [a for a in store.attempts(next(r.document_id for r in rows if r.row == row)) if a.kind == "resume"]
         assert resumed and resumed[0].start_offset == length
     assert batch.progress(store, batch_id).status == "finished"
+
+
+def test_a_stored_batch_resumes_with_every_setting_it_was_started_with_and_no_secret(store, monkeypatch):
+    started = Settings(provider="offline", rate=0, api_key="sk-never-stored-123456", mode="chunks", group_size=3,
+                       parallel=2, stall_floor=7.5, stall_factor=6.0, overall_deadline=900.0, deadline=600.0,
+                       fault_plan="reset@200", fallback_models=("backup-model",), max_tokens=777, resume_tail=1500)
+    checks = [batch.validate_row(2, {"company": "Kept Co"})]
+    batch_id = batch.create(store, checks, started, source="kept.csv", concurrency=1)
+    stored = store.get_batch(batch_id).settings
+    assert "sk-never" not in repr(stored) and "api_key" not in stored
+    assert set(batch.KEPT) == set(started.public())  # one list: Settings.public()'s
+    with pytest.raises(ValueError, match="never stored"):  # the store still refuses a secret in a batch's settings
+        store.create_batch(id="secretbatch", source="s.csv", rows=[], settings={**stored, "api_key": "sk-x"})
+    # The page's Resume (settings_for) and `contractgen batch resume` (cli._settings) restore the same settings.
+    page = batch.settings_for(stored, env={}, api_key="sk-from-the-sidebar")
+    from contractgen.cli import _settings, build_parser
+
+    for name in ("CONTRACTGEN_FAULTS", "CONTRACTGEN_PARALLEL", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    cli = _settings(build_parser().parse_args(["batch", "resume", batch_id, "--out", "x.zip"]), stored)
+    for settings in (page, cli):
+        assert settings.public() == started.public()
+        assert (settings.parallel, settings.stall_floor, settings.stall_factor, settings.overall_deadline,
+                settings.fault_plan) == (2, 7.5, 6.0, 900.0, "reset@200")
+    assert page.api_key == "sk-from-the-sidebar"  # the key comes from where the resume runs, never from the store
+    # A flag still wins over the stored setting.
+    flagged = _settings(build_parser().parse_args(["batch", "resume", batch_id, "--out", "x.zip", "--parallel", "3"]),
+                        stored)
+    assert flagged.parallel == 3 and flagged.stall_floor == 7.5
+
+
+def test_every_status_has_a_plain_label():
+    assert set(STATUS_LABELS) == set(STATUSES)
+    assert STATUS_LABELS["cancelled"] == "stopped" and STATUS_LABELS["streaming"] == "writing"

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browser import browser_page, streamlit_server
+from browser import browser_page, downloaded_markdown, streamlit_server
 from contractgen.documents import NOT_LEGAL_ADVICE
 from contractgen.request import parse_request
 from contractgen.storage import Store
@@ -48,14 +48,6 @@ def stored_text(doc: str) -> str:
         return store.get(doc).text
     finally:
         store.close()
-
-
-def downloaded_markdown(page, tmp_path) -> str:
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download MD").click()
-    path = tmp_path / "draft.md"
-    download.value.save_as(path)
-    return path.read_text(encoding="utf-8")
 
 
 def test_break_it_now_shows_what_broke_and_how_it_recovered(tmp_path):

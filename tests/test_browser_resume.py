@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from browser import browser_page, streamlit_server
+from browser import browser_page, downloaded_markdown, streamlit_server
 from contractgen.request import parse_request
 
 from support import finished, reference
@@ -32,14 +32,6 @@ def wait_completed(page, timeout_s: float = 120) -> list[int]:
         lengths.append(len(main.inner_text()))
         time.sleep(0.3)
     return lengths
-
-
-def downloaded_markdown(page, tmp_path) -> str:
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download MD").click()
-    path = tmp_path / "draft.md"
-    download.value.save_as(path)
-    return path.read_text(encoding="utf-8")
 
 
 def test_reloading_mid_stream_reattaches_and_the_draft_completes(tmp_path):

@@ -10,6 +10,7 @@ usage of failed attempts separately.
 
 from __future__ import annotations
 
+import os
 import time
 from email.utils import formatdate
 
@@ -214,8 +215,10 @@ def test_a_cut_stream_whose_fallback_refuses_a_prefill(serve):
 def test_a_primary_down_for_a_while_across_20_drafts(serve):
     # The scenario is 60 s down across 20 drafts; scaled here to 3 s down across 20 drafts started
     # 0.3 s apart (the rule is the same: a connection failure before any text moves to the fallback at once,
-    # and every new draft starts on the primary again).
-    server = serve(models={"primary": Scenario(down=(0.0, 3.0))})
+    # and every new draft starts on the primary again). CONTRACTGEN_TEST_DOWN_SECONDS=60 runs the issue's
+    # figures (20 drafts 6 s apart, 2 minutes; docs/benchmarks.md has that run).
+    down = float(os.environ.get("CONTRACTGEN_TEST_DOWN_SECONDS", "3"))
+    server = serve(models={"primary": Scenario(down=(0.0, down))})
     began = server.started
     served = []
     for _ in range(20):
@@ -224,9 +227,9 @@ def test_a_primary_down_for_a_while_across_20_drafts(serve):
         text, took = run(stream)
         assert text == FULL and stream.outcome.status == "completed"
         served.append((started - began, stream.outcome.model, took))
-        time.sleep(max(0.0, 0.3 - (time.monotonic() - started)))
-    during = [m for at, m, _ in served if at + 0.5 < 3.0]
-    after = [m for at, m, _ in served if at > 3.0]
+        time.sleep(max(0.0, down / 10 - (time.monotonic() - started)))
+    during = [m for at, m, _ in served if at + 0.5 < down]
+    after = [m for at, m, _ in served if at > down]
     assert during and set(during) == {MODEL}, served
     assert after and set(after) == {"primary"}, served
     assert max(took for _, _, took in served) < 2.0  # no draft waited on the dead primary
@@ -248,3 +251,58 @@ def test_a_stored_draft_moves_to_its_fallback_at_once_too(serve, store):
         ("initial", "primary", "fault"), ("fallback", MODEL, "completed")]
     [fault] = store.faults(generation.id)
     assert fault.kind == "timeout" and "first-token timeout" in fault.message
+
+
+def test_another_drafts_retry_after_past_the_cap_moves_this_draft_to_its_fallback(serve, store):
+    # Two drafts on one endpoint: the first gets a 429 whose Retry-After (600 s) is past the cap (60 s) and moves
+    # to its fallback; the endpoint's shared gate (ratelimit.py) stays closed for those 600 s, so the second draft
+    # does not wait at it either: it starts on its fallback at once, and says why.
+    from contractgen import ratelimit
+    from contractgen.config import Settings
+    from contractgen.generation import GenerationManager, follow
+
+    server = serve(models={"primary": Scenario(plan=FaultPlan.parse("429"),
+                                               headers={"Retry-After": "600", "retry-after-ms": ""})})
+    settings = Settings(provider="openai", base_url=server.base_url, model="primary", fallback_models=(MODEL,))
+    gate = ratelimit.key(server.base_url, "primary")
+    manager = GenerationManager(store)
+    try:
+        first = manager.start(REQUEST, settings)
+        deadline = time.monotonic() + 15
+        while ratelimit.remaining(gate) == 0:
+            assert time.monotonic() < deadline, "the first draft's 429 never closed the gate"
+            time.sleep(0.01)
+        assert ratelimit.remaining(gate) > 500  # the provider's Retry-After, not shortened silently
+        started = time.monotonic()
+        second = manager.start(REQUEST, settings)
+        follow(second, poll=0.05)
+        second.join(15)
+        took = time.monotonic() - started
+        first.join(15)
+        assert first.status == "completed" and first.text == FULL
+        assert [(a.kind, a.model) for a in store.attempts(first.id)] == [("initial", "primary"), ("fallback", MODEL)]
+        assert second.status == "completed" and second.text == FULL and took < 10
+        assert [(a.kind, a.model, a.outcome) for a in store.attempts(second.id)] == [("fallback", MODEL, "completed")]
+        [fault] = store.faults(second.id)
+        assert fault.kind == "rate_limit" and "another call's 429" in fault.message and "longer than the 60 s" in fault.message
+    finally:
+        ratelimit.reset()
+
+
+def test_another_drafts_retry_after_past_the_cap_without_a_fallback_fails_saying_so(serve):
+    from contractgen import ratelimit
+    from contractgen.resume import Outcome, Target, resilient_events
+
+    gate = ratelimit.key(serve(models={}).base_url, "primary")
+    calls = []
+    target = Target("primary", "openai", lambda partial, tail: calls.append(partial) or iter(()), rate_key=gate)
+    try:
+        ratelimit.hit(gate, 600)
+        started = time.monotonic()
+        events = list(resilient_events([target], policy=ResumePolicy(retry_after_cap=60.0)))
+        assert time.monotonic() - started < 2 and calls == []  # no wait, no call
+        outcome = events[-1]
+        assert isinstance(outcome, Outcome) and outcome.status == "failed" and outcome.faults == ["rate_limit"]
+        assert "longer than the 60 s" in outcome.message and "No fallback model" in outcome.message
+    finally:
+        ratelimit.reset()

@@ -57,6 +57,29 @@ def test_pause_stops_at_a_clean_point_survives_a_restart_and_resumes_seamlessly(
     assert [r.auto for r in store.resumes(generation.id)] == [False]  # the resume by hand after the pause
 
 
+def test_a_resume_right_after_a_pause_is_not_stopped_by_the_pause_timer(store):
+    # The pause's "stop anyway" timer (PAUSE_WAIT) belongs to the paused run: a resume within those seconds
+    # must run to its end, not be cancelled when the old timer fires.
+    from contractgen.generation import PAUSE_WAIT
+
+    manager = GenerationManager(store)
+    settings = Settings(provider="offline", rate=300)
+    generation = manager.start(parse_request(ACME), settings)
+    wait_for(lambda: len(generation.text) > 1500)
+    paused_at = time.monotonic()
+    assert manager.pause(generation.id)
+    generation.join(15)
+    assert store.get(generation.id).status == "paused"
+    assert time.monotonic() - paused_at < PAUSE_WAIT  # the pause landed before its timer: the timer is still armed
+    resumed = manager.resume(generation.id, settings.with_(rate=1000))  # at once
+    assert resumed is generation
+    resumed.join(60)
+    assert time.monotonic() - paused_at > PAUSE_WAIT + 0.5, "the resumed run ended before the old timer would fire"
+    assert resumed.status == "completed", (resumed.status, resumed.error)
+    record = store.get(generation.id)
+    assert record.status == "completed" and record.text == reference(parse_request(ACME))
+
+
 def test_any_process_can_ask_for_a_pause_through_the_store(store):
     writer = GenerationManager(store)
     generation = writer.start(parse_request(ACME), Settings(provider="offline", rate=300, lease_seconds=1.0))
@@ -162,6 +185,45 @@ def test_a_fault_thrown_now_strikes_a_real_openai_client_stream_too(store):
     assert [f.kind for f in store.faults(generation.id)] == ["server_error"]
     assert "Fault thrown by hand" in store.faults(generation.id)[0].message
     assert reference(parse_request(ACME)).startswith(store.get(generation.id).text)  # no seam, nothing lost
+
+
+def test_a_429_thrown_by_hand_or_injected_does_not_stall_the_other_drafts(store):
+    # The provider did not answer 429: the process-wide gate of the endpoint (ratelimit.py) stays open, so no other
+    # draft of the process waits for it. Only this draft retries.
+    from support import ServedOffline
+
+    from contractgen import ratelimit
+    from contractgen.faultplan import FaultPlan
+    from contractgen.resume import FaultDetected, ResumePolicy, Target, resilient_events
+    from contractgen.stream import Delta
+
+    ratelimit.reset()
+    server = ServedOffline("--rate", "300")
+    try:
+        manager = GenerationManager(store)
+        settings = Settings(provider="openai", base_url=server.base_url, model="contractgen-offline", api_key="sk-test")
+        gate = ratelimit.key(server.base_url, "contractgen-offline")
+        generation = manager.start(parse_request(ACME), settings)
+        wait_for(lambda: len(generation.text) > 500)
+        generation.strike("429")
+        wait_for(lambda: generation.faults_handled, timeout=30)
+        assert ratelimit.remaining(gate) == 0
+        wait_for(lambda: generation.flowed_at, timeout=30)
+        manager.cancel(generation.id)
+        generation.join(15)
+    finally:
+        server.stop()
+    assert [f.kind for f in store.faults(generation.id)] == ["rate_limit"]
+
+    # An injected fault plan's 429 (resume.inject), on a target that has a gate: the same.
+    target = Target("m", "openai", lambda partial, tail: iter([Delta(text="Hello."), Delta(finish_reason="stop")]),
+                    rate_key=gate)
+    seen = []
+    for event in resilient_events([target], policy=ResumePolicy(backoff_base=0.01), plan=FaultPlan.parse("429")):
+        if isinstance(event, FaultDetected):
+            seen.append((event.kind, ratelimit.remaining(gate)))
+    assert seen == [("rate_limit", 0)]
+    ratelimit.reset()
 
 
 def test_stop_keeps_the_text_and_the_page_says_so(store):

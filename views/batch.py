@@ -9,6 +9,8 @@ from contractgen.errors import ContractgenError
 from contractgen.export import FORMATS
 from contractgen.forms import DOC_TYPES
 from contractgen.modes import MODES
+from contractgen.storage import STATUS_LABELS
+from contractgen_ui.charts import mode_label
 from contractgen_ui.live import message
 from contractgen_ui.provider import manager, settings_sidebar
 
@@ -47,7 +49,8 @@ if record is None:
     else:
         st.success(f"All {len(checks)} row(s) are valid.", icon=":material/check_circle:")
     mode_col, lanes_col, formats_col = st.columns(3)
-    mode = mode_col.selectbox("Mode", list(MODES), list(MODES).index(settings.mode), key="batch-mode", help=MODES.get(settings.mode))
+    mode = mode_col.selectbox("Mode", list(MODES), list(MODES).index(settings.mode), key="batch-mode",
+                              format_func=mode_label, help=MODES.get(settings.mode))
     concurrency = lanes_col.number_input("Drafts at once", 1, batch.MAX_CONCURRENCY, batch.DEFAULT_CONCURRENCY, key="batch-lanes")
     formats = formats_col.multiselect("Exports", list(FORMATS), ["md"], key="batch-formats", format_func=str.upper)
     skip = st.checkbox(f"Skip the {len(invalid)} invalid row(s)", key="batch-skip") if invalid else False
@@ -66,7 +69,7 @@ if record is None:
     st.stop()
 
 st.caption(message(f"Batch {record.id} · {record.source} · {record.settings.get('label', '')} · "
-                   f"{record.settings.get('mode')} mode · {record.settings.get('concurrency')} at a time"))
+                   f"{mode_label(record.settings.get('mode'))} · {record.settings.get('concurrency')} at a time"))
 st.page_link("views/batch.py", label="New batch", icon=":material/add:", query_params={})
 
 
@@ -77,7 +80,8 @@ p = batch.progress(store, record.id)
 def live():
     now = batch.progress(store, record.id)
     st.progress(now.fraction, text=now.line())
-    st.dataframe(now.rows, hide_index=True, width="stretch")
+    st.dataframe([{**r, "status": STATUS_LABELS.get(r["status"], r["status"])} for r in now.rows], hide_index=True,
+                 width="stretch")
     if p.runner_alive and not now.runner_alive:
         st.rerun(scope="app")  # the end: show the downloads and the resume button
 
@@ -89,13 +93,12 @@ try:
         runner = batch.runner(record.id)
         if runner is not None and st.button("Stop", icon=":material/stop:"):
             runner.stop()
-    elif p.waiting or p.failed:
-        if st.button(f"Resume: finish the {p.waiting + p.failed} unfinished row(s)", icon=":material/play_arrow:"):
+    elif p.unfinished:
+        if st.button(f"Resume: finish the {p.unfinished} unfinished row(s)", icon=":material/play_arrow:"):
             batch.start(manager(), record.id, run_settings)
             st.rerun()
-        failed = [r["row"] for r in p.rows if r["status"] in batch.FAILED + ("failed",)]
-        if failed:
-            row = st.selectbox("Failed row", failed, key="batch-retry-row")
+        if p.failed_rows:
+            row = st.selectbox("Failed row", p.failed_rows, key="batch-retry-row")
             if st.button("Retry this row alone", icon=":material/refresh:"):
                 batch.start(manager(), record.id, run_settings, rows=[row])
                 st.rerun()

@@ -5,7 +5,7 @@ import streamlit as st
 from contractgen.documents import NOT_LEGAL_ADVICE
 from contractgen.errors import ContractgenError, InputError
 from contractgen.forms import DOC_TYPES
-from contractgen.modes import MODES
+from contractgen.modes import MAX_PARALLEL, MODES
 from contractgen.request import parse_request
 from contractgen_ui import live
 from contractgen_ui.form import guided_form, prefill
@@ -47,7 +47,7 @@ with st.expander(label, expanded=doc_id is None):
                         **({} if "mode" in prefilled else
                            {"index": list(MODES).index(settings.mode) if settings.mode in MODES else 0}))
         # Empty: the mode's default (4 calls at once in the sections mode, 1 otherwise; contractgen.modes).
-        parallel = st.number_input("Parallel calls", min_value=1, max_value=8, value=None, step=1, key="parallel",
+        parallel = st.number_input("Parallel calls", min_value=1, max_value=MAX_PARALLEL, value=None, step=1, key="parallel",
                                    placeholder="4 in the sections mode, 1 otherwise",
                                    help="Sections written at the same time in the sections and chunks modes.")
         notice = armed_notice(settings)

@@ -10,6 +10,8 @@ from contractgen.export import FORMATS, export, filename, info_for
 from contractgen.forms import DOC_TYPES
 from contractgen.generation import INSTRUCTION_LIMIT, STATUSES
 from contractgen.modes import MODES
+from contractgen.storage import STATUS_LABELS
+from contractgen_ui.charts import mode_label
 from contractgen_ui.live import message
 from contractgen_ui.provider import manager, settings_sidebar
 
@@ -21,8 +23,8 @@ search, kind, status, mode = st.columns([2, 1, 1, 1])
 found = store.list_documents(
     limit=500, search=search.text_input("Search", placeholder="company, party or id") or None,
     doc_type=kind.selectbox("Type", [None, *DOC_TYPES], format_func=lambda k: DOC_TYPES[k].title if k else "All"),
-    status=status.selectbox("Status", [None, *STATUSES], format_func=lambda s: s or "All"),
-    mode=mode.selectbox("Mode", [None, *MODES], format_func=lambda m: m or "All"))
+    status=status.selectbox("Status", [None, *STATUSES], format_func=lambda s: STATUS_LABELS.get(s, s) if s else "All"),
+    mode=mode.selectbox("Mode", [None, *MODES], format_func=lambda m: mode_label(m) if m else "All"))
 if not found:
     st.info("No drafts match. Start one on the Generate page.", icon=":material/description:")
     st.stop()
@@ -45,7 +47,7 @@ if generation is None or record is None:  # deleted by another session meanwhile
     st.rerun()
 
 st.subheader(title_of(record))
-st.caption(message(f"{record.status} · {record.mode} mode · {record.model} · {record.faults} fault(s) handled · "
+st.caption(message(f"{STATUS_LABELS.get(record.status, record.status)} · {mode_label(record.mode)} · {record.model} · {record.faults} fault(s) handled · "
                    f"created {when(record.created_at)} · {record.id}" + (f" · error: {record.error}" if record.error else "")))
 
 versions = store.family(chosen)
@@ -88,7 +90,7 @@ for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
 others = [v for v in versions if v.id != chosen]
 if others:
     with st.expander("Compare with another version", icon=":material/difference:"):
-        labels = {v.id: f"{v.id} · {v.status} · {when(v.created_at)}" for v in others}
+        labels = {v.id: f"{v.id} · {STATUS_LABELS.get(v.status, v.status)} · {when(v.created_at)}" for v in others}
         # The parent by default: "what did this version change?"
         default = next((i for i, v in enumerate(others) if v.id == record.parent_id), 0)
         other_id = st.selectbox("Earlier or later version", list(labels), index=default, key="compare-with",

@@ -34,20 +34,8 @@ with st.container(border=True):
                                              format_func=charts.provider_label)),
         doc_types=tuple(kind.multiselect("Document type", options["doc_types"], key="f_type",
                                          format_func=lambda k: DOC_TYPES[k].title if k in DOC_TYPES else k)))
-span = (picked[-1] - picked[0]) if picked else (last - first)
-bucket = "day" if span.days > 2 else "hour"
-
-
-def percent(value):
-    return "–" if value is None else f"{value:.1%}"
-
-
-def seconds(value):
-    return "–" if value is None else (f"{value * 1000:.0f} ms" if value < 1 else f"{value:,.1f} s")
-
-
-def points(value):
-    return None if value is None else f"{value * 100:+.1f} pts"
+bucket = charts.bucket_for(picked[0], picked[-1]) if picked else charts.bucket_for(first, last)
+percent, seconds, points = charts.percent, charts.seconds, charts.points
 
 
 @st.fragment(run_every="5s")
