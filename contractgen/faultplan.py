@@ -16,7 +16,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-from .errors import InputError
+from .errors import InputError, ProviderError
 
 # kind -> (what happens, the fault kind the client should detect)
 KINDS: dict[str, tuple[str, str]] = {
@@ -40,6 +40,14 @@ KINDS: dict[str, tuple[str, str]] = {
 AT_START = {"429", "503", "500", "408", "409", "401", "empty", "context"}
 # The reason a kind carries (errors.ProviderError.reason): a resume sends less of the text after it.
 REASONS = {"empty": "empty", "context": "context_length"}
+
+
+def error_for(kind: str, said: str) -> ProviderError:
+    """The error a fault of `kind` raises in-process (planned or thrown by hand): detected as what it imitates.
+    `injected`: it is this draft's only; an endpoint that was never saturated makes no other draft wait."""
+    what, detected = KINDS[kind]
+    return ProviderError(detected, f"{said}: {what}.", retryable=detected != "fatal",
+                         retry_after=1.0 if kind == "429" else None, reason=REASONS.get(kind), injected=True)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from .config import Settings, redact_urls
 from .faultplan import FaultPlan
 from .providers import describe, make_targets
 from .errors import ContractgenError, DatabaseUnavailable, InputError, LeaseLost, ProviderError
-from .faultplan import KINDS as FAULT_PLAN_KINDS
+from .faultplan import error_for
 from .request import BaseRequest, parse_request
 from . import modes, telemetry
 from .library import get_library, outline
@@ -134,6 +134,7 @@ class Generation:
         # `_dirty` those whose text changed since it was last stored. `revision` counts changes of the text other
         # than at its end (a call ahead of the last one grew): a reader that appends by offset re-reads it all.
         self.parallel = 1
+        self.instruction = ""  # what the person asked of a regenerated section; models read it (stored in settings)
         self._parts: dict[int, str] = {}
         self._finished: set[int] = set()
         self._dirty: set[int] = set()
@@ -665,13 +666,10 @@ class Generation:
 
 
 def _struck(kind: str, cancel: threading.Event) -> ProviderError:
-    """The error a fault thrown by hand raises (what faultplan.inject raises for the same kind)."""
-    what, detected = FAULT_PLAN_KINDS[kind]
+    """The error a fault thrown by hand raises (the same as a planned one of that kind)."""
     if kind == "stall":
         cancel.wait(STALL_SECONDS)  # the stream really goes quiet, then the read times out
-    # injected: a 429 thrown by hand is this draft's only; the endpoint is not saturated, so no other draft waits.
-    return ProviderError(detected, f"Fault thrown by hand: {what}.", retryable=detected != "fatal",
-                         retry_after=1.0 if kind == "429" else None, injected=True)
+    return error_for(kind, "Fault thrown by hand")
 
 
 INSTRUCTION_LIMIT = 300  # characters of a regenerated section's instruction
@@ -815,26 +813,24 @@ class GenerationManager:
         generation.observer = telemetry.observer(settings, generation, manual=manual)  # None when off
         policy = _policy(settings) if budget is None else replace(_policy(settings), max_resumes=budget)
         generation.start(_factory(settings.with_(live_rate=generation.live_rate), generation.request,
-                                  getattr(generation, "instruction", "")), policy, generation.plan, manual=manual)
+                                  generation.instruction), policy, generation.plan, manual=manual)
         self._ensure_heartbeat()  # after the worker starts: a heartbeat with nothing running ends itself
 
     def pause(self, document_id: str) -> bool:
         """Pause a draft wherever it is written: here at its next clean point, in another process through the store."""
-        with self._lock:
-            generation = self._items.get(document_id)
-        if generation is not None and generation.running:
-            generation.pause()
-            return True
-        return bool(self.store and self.store.request_stop(document_id, "pause"))
+        return self._stop(document_id, "pause")
 
     def cancel(self, document_id: str) -> bool:
         """Stop a draft wherever it is written: here at once, in another process through the store."""
+        return self._stop(document_id, "cancel")
+
+    def _stop(self, document_id: str, how: str) -> bool:
         with self._lock:
             generation = self._items.get(document_id)
         if generation is not None and generation.running:
-            generation.cancel()
+            generation.pause() if how == "pause" else generation.cancel()
             return True
-        return bool(self.store and self.store.request_stop(document_id))
+        return bool(self.store and self.store.request_stop(document_id, how))
 
     def start(self, request: BaseRequest, settings: Settings, *, parent_id: str | None = None,
               regenerate: int | None = None, id: str | None = None, instruction: str = "") -> Generation:

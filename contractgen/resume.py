@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Sequence, Union
 
 from . import ratelimit
 from .errors import ProviderError
-from .faultplan import KINDS, REASONS, FaultPlan
+from .faultplan import FaultPlan, error_for
 from .seam import Seam, SeamFilter, resume_point
 from .stall import FIRST_TOKEN_TIMEOUT, STALL_FACTOR, STALL_FLOOR
 from .stream import Delta, Usage
@@ -402,10 +402,7 @@ def inject(deltas: Iterator[Delta], plan: FaultPlan, *, start: int) -> Iterator[
     """Make any provider's stream fail as the plan says (in-process; the served engine does it on the socket)."""
     at_start = plan.take_at_start()
     if at_start:
-        kind = KINDS[at_start.kind][1]
-        raise ProviderError(kind, f"Injected fault: {KINDS[at_start.kind][0]}.", retryable=kind != "fatal",
-                            retry_after=1.0 if at_start.kind == "429" else None, reason=REASONS.get(at_start.kind),
-                            injected=True)
+        raise error_for(at_start.kind, "Injected fault")
     position = start
     for delta in deltas:
         fault = plan.next_position(position)
@@ -419,7 +416,6 @@ def inject(deltas: Iterator[Delta], plan: FaultPlan, *, start: int) -> Iterator[
             if fault.kind == "length":
                 yield Delta(finish_reason="length")
                 return
-            kind = KINDS[fault.kind][1]
-            raise ProviderError(kind, f"Injected fault: {KINDS[fault.kind][0]}.", retryable=kind != "fatal", injected=True)
+            raise error_for(fault.kind, "Injected fault")
         position += len(delta.text)
         yield delta

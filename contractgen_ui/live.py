@@ -70,6 +70,11 @@ def message(text: str) -> str:
     return re.sub(r"([\[\]<>])", r"\\\1", text) if needs_sanitizing(text, partial=False) else text
 
 
+def error(exc: ContractgenError) -> None:
+    """A refused action, in its own sentences (an InputError's problems, else its message), shown safely."""
+    st.error(message(" ".join(getattr(exc, "problems", [str(exc)]))))
+
+
 def status_text(generation: Generation, kinds: list[str] | None = None) -> tuple[str, str]:
     """(kind of box, message) for the status line. `kinds`: the draft's faults so far, oldest first (the
     seeds' "timeout(s) handled" when all were timeouts; every other kind named as what it was)."""

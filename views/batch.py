@@ -11,7 +11,7 @@ from contractgen.forms import DOC_TYPES
 from contractgen.modes import MODES
 from contractgen.storage import STATUS_LABELS
 from contractgen_ui.charts import mode_label
-from contractgen_ui.live import message
+from contractgen_ui.live import error, message
 from contractgen_ui.provider import manager, settings_sidebar
 
 settings = settings_sidebar()
@@ -38,7 +38,7 @@ if record is None:
     try:
         checks = batch.validate(batch_io.read_sheet(upload.name, upload.getvalue()), doc)
     except ContractgenError as exc:
-        st.error(message(" ".join(getattr(exc, "problems", [str(exc)]))))
+        error(exc)
         st.stop()
     invalid = [c for c in checks if not c.valid]
     if invalid:
@@ -62,7 +62,7 @@ if record is None:
                                formats=formats, skip_invalid=skip)
             batch.start(manager(), new, run_settings)
         except ContractgenError as exc:
-            st.error(message(" ".join(getattr(exc, "problems", [str(exc)]))))
+            error(exc)
             st.stop()
         st.query_params["batch"] = new
         st.rerun()
@@ -103,7 +103,7 @@ try:
                 batch.start(manager(), record.id, run_settings, rows=[row])
                 st.rerun()
 except ContractgenError as exc:
-    st.error(message(" ".join(getattr(exc, "problems", [str(exc)]))))
+    error(exc)
 zip_col, csv_col = st.columns(2)
 zip_col.download_button(f"Download {p.done} draft(s) (zip)", lambda: batch.build_zip(store, record.id),
                         f"batch-{record.id}.zip", "application/zip", icon=":material/download:", disabled=not p.done)
